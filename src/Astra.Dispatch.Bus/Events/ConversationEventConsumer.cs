@@ -1,0 +1,102 @@
+using System.Text.Json;
+using Astra.Dispatch.Bus.Results;
+using Astra.Dispatch.Contracts;
+using Astra.Dispatch.Delivery;
+using Astra.Dispatch.Matching;
+using Astra.Dispatch.Rules;
+using Astra.Dispatch.Storage;
+using Astra.Dispatch.Templating;
+using MassTransit;
+using Microsoft.Extensions.Logging;
+
+namespace Astra.Dispatch.Bus.Events;
+
+/// <summary>
+/// Matches an event against the cached rules and sends one <see cref="SendHttpAction"/> per matched rule.
+/// The event is acknowledged only after every command is confirmed by the broker.
+/// </summary>
+public sealed partial class ConversationEventConsumer(
+    RuleCatalog catalog, RequestRenderer renderer, LiquidEngine liquid, DeliveryJournal journal, TimeProvider time,
+    ILogger<ConversationEventConsumer> logger) : IConsumer<ConversationEvent>
+{
+    public static readonly Uri SendQueue = new($"queue:{BusNames.SendQueue}");
+
+    public async Task Consume(ConsumeContext<ConversationEvent> context)
+    {
+        var e = context.Message;
+        if (EventValidator.Validate(e, context.ReceiveContext.Body.Length ?? 0) is { } reason)
+            throw new InvalidEventException(reason);
+        if (!catalog.IsLoaded)
+            await catalog.RefreshAsync(context.CancellationToken);
+
+        var candidates = catalog.Current.Candidates(e.TenantId, e.Type, e.AgentId);
+        if (candidates.Count == 0)
+            return;
+
+        var occurredAt = e.OccurredAt ?? time.GetUtcNow();
+        var model = EventModel.From(e, occurredAt);
+        string? rawEvent = null;
+        var commands = new List<SendHttpAction>(candidates.Count);
+        foreach (var rule in candidates)
+        {
+            var deliveryId = DeliveryId.For(e.TenantId, e.EventId, rule.Id);
+            try
+            {
+                if (rule.Condition is { } condition && !await LiquidEngine.EvaluateAsync(condition, liquid.CreateContext(model)))
+                    continue;
+                rawEvent ??= JsonSerializer.Serialize(e with { OccurredAt = occurredAt }, JsonSerializerOptions.Web);
+                var request = await renderer.RenderAsync(rule, model, rawEvent);
+                commands.Add(new SendHttpAction
+                {
+                    DeliveryId = deliveryId,
+                    EventId = e.EventId,
+                    EventType = e.Type,
+                    TenantId = e.TenantId,
+                    AgentId = e.AgentId,
+                    ConversationId = e.ConversationId,
+                    RuleId = rule.Id,
+                    RuleVersion = rule.Version,
+                    Method = request.Method,
+                    Url = request.Url,
+                    Headers = request.Headers,
+                    Body = request.Body,
+                    ContentType = request.ContentType,
+                    OccurredAt = occurredAt,
+                });
+            }
+            catch (RenderException ex)
+            {
+                await FailRenderAsync(context, e, rule, deliveryId, ex);
+            }
+        }
+        if (commands.Count == 0)
+            return;
+
+        var endpoint = await context.GetSendEndpoint(SendQueue);
+        await Task.WhenAll(commands.Select(c => endpoint.Send(c, context.CancellationToken)));
+        var now = time.GetUtcNow();
+        foreach (var c in commands)
+            await journal.AppendAsync(new DeliveryCreated(c.DeliveryId, now, c.EventId, c.EventType, c.RuleId, c.TenantId), context.CancellationToken);
+        LogMatched(e.EventId, e.Type, e.TenantId, commands.Count);
+    }
+
+    /// <summary>A template that cannot render this event's data will never render it: fail the action, visibly, once.</summary>
+    private async Task FailRenderAsync(ConsumeContext context, ConversationEvent e, CompiledRule rule, string deliveryId, RenderException ex)
+    {
+        LogRenderFailed(rule.Id, deliveryId, ex.Message);
+        var now = time.GetUtcNow();
+        await journal.AppendAsync(new AttemptRecorded(deliveryId, now, e.EventId, e.Type, rule.Id, e.TenantId, 0, 0, null,
+            "render-failed", ex.Message, null, DeliveryStatus.Failed, null), context.CancellationToken);
+        await context.PublishResultAsync(new ActionFailed
+        {
+            DeliveryId = deliveryId, EventId = e.EventId, RuleId = rule.Id, TenantId = e.TenantId, AgentId = e.AgentId,
+            ConversationId = e.ConversationId, Status = DeliveryStatus.Failed, Attempts = 0, Error = ex.Message,
+        }, context.CancellationToken);
+    }
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Debug, Message = "Event {EventId} ({EventType}, tenant {TenantId}) matched {Count} rule(s)")]
+    private partial void LogMatched(string eventId, string eventType, string tenantId, int count);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Rule {RuleId} could not render delivery {DeliveryId}: {Reason}")]
+    private partial void LogRenderFailed(string ruleId, string deliveryId, string reason);
+}

@@ -1,0 +1,40 @@
+using Astra.Dispatch.Contracts;
+using MassTransit;
+using Microsoft.Extensions.Options;
+
+namespace Astra.Dispatch.Bus.Events;
+
+/// <summary>
+/// <c>astra.dispatch.events</c>: bound to the <c>astra.events</c> topic exchange for every routing key; reads raw
+/// JSON from any AMQP client and MassTransit envelopes alike. Poison events are not retried: they go straight
+/// to <c>astra.dispatch.events_error</c> with the reason in <c>MT-Fault-Message</c>.
+/// </summary>
+public sealed class ConversationEventConsumerDefinition : ConsumerDefinition<ConversationEventConsumer>
+{
+    private readonly RabbitMqOptions _options;
+
+    public ConversationEventConsumerDefinition(IOptions<RabbitMqOptions> options)
+    {
+        _options = options.Value;
+        EndpointName = BusNames.EventsQueue;
+        ConcurrentMessageLimit = _options.EventsConcurrency;
+    }
+
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<ConversationEventConsumer> consumerConfigurator,
+        IRegistrationContext context)
+    {
+        endpointConfigurator.UseRawJsonDeserializer(RawSerializerOptions.AnyMessageType | RawSerializerOptions.CopyHeaders, isDefault: true);
+        if (endpointConfigurator is IRabbitMqReceiveEndpointConfigurator rabbit)
+        {
+            rabbit.PrefetchCount = _options.EventsPrefetch;
+            rabbit.ConfigureConsumeTopology = false;
+            if (_options.QuorumQueues)
+                rabbit.SetQuorumQueue();
+            rabbit.Bind(BusNames.EventsExchange, b =>
+            {
+                b.ExchangeType = "topic";
+                b.RoutingKey = "#";
+            });
+        }
+    }
+}

@@ -1,0 +1,24 @@
+namespace Astra.Dispatch.Bus;
+
+/// <summary>The <c>Dispatch:RabbitMq</c> section: the broker and the consumer tuning that sets throughput.</summary>
+public sealed class RabbitMqOptions
+{
+    public const string Section = "Dispatch:RabbitMq";
+
+    public Uri Uri { get; set; } = new("amqp://guest:guest@localhost:5672/");
+
+    /// <summary>Unacknowledged events held by one worker (basic.qos) on <c>astra.dispatch.events</c>.</summary>
+    public ushort EventsPrefetch { get; set; } = 128;
+
+    /// <summary>Events processed at once by one worker.</summary>
+    public int EventsConcurrency { get; set; } = 32;
+
+    /// <summary>Unacknowledged send commands held by one worker on <c>astra.dispatch.send</c>.</summary>
+    public ushort SendPrefetch { get; set; } = 256;
+
+    /// <summary>HTTP actions in flight at once in one worker (I/O bound, so well above the core count).</summary>
+    public int SendConcurrency { get; set; } = 128;
+
+    /// <summary>Declare Astra's own queues (delay tiers included) as quorum queues, for a RabbitMQ cluster.</summary>
+    public bool QuorumQueues { get; set; }
+}

@@ -1,0 +1,93 @@
+using System.Collections.Concurrent;
+using Astra.Dispatch.Rules;
+using Microsoft.Extensions.Options;
+using RabbitMQ.Client;
+
+namespace Astra.Dispatch.Bus.Redelivery;
+
+/// <summary>
+/// The TTL wait queues that stand in for the missing delayed-message plugin: one durable queue per distinct
+/// delay (<c>astra.dispatch.delay.5s</c>), dead-lettering through the default exchange back to the queue named
+/// by the message's routing key. Expiry only happens at a queue's head, so one queue never mixes delays.
+/// Tiers are declared before use, including for schedules of rules added at runtime.
+/// </summary>
+public sealed class DelayTiers(IOptions<RabbitMqOptions> options) : IAsyncDisposable
+{
+    /// <summary>Messages carry a jittered expiration up to this factor of the tier; the queue TTL caps it.</summary>
+    public const double MaxStretch = 1.5;
+
+    private readonly ConcurrentDictionary<TimeSpan, Task> _declared = new();
+    private readonly SemaphoreSlim _connectLock = new(1, 1);
+    private IConnection? _connection;
+
+    public static string QueueName(TimeSpan tier) => $"astra.dispatch.delay.{Durations.Format(tier)}";
+
+    public IEnumerable<TimeSpan> Declared => _declared.Keys.Order();
+
+    public Task EnsureAsync(TimeSpan tier, CancellationToken cancellationToken)
+    {
+        var task = _declared.GetOrAdd(tier, t => DeclareAsync(t, cancellationToken));
+        if (task.IsFaulted || task.IsCanceled)
+        {
+            // A failed declaration (broker down) must be retried next time, not cached.
+            _declared.TryRemove(new KeyValuePair<TimeSpan, Task>(tier, task));
+        }
+        return task;
+    }
+
+    public async Task EnsureAllAsync(IEnumerable<TimeSpan> tiers, CancellationToken cancellationToken)
+    {
+        foreach (var tier in tiers.Distinct())
+            await EnsureAsync(tier, cancellationToken);
+    }
+
+    /// <summary>Forget declarations (after a broker restart with a fresh node, queues may be gone).</summary>
+    public void Reset() => _declared.Clear();
+
+    private async Task DeclareAsync(TimeSpan tier, CancellationToken cancellationToken)
+    {
+        var connection = await ConnectAsync(cancellationToken);
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+        var name = QueueName(tier);
+        var arguments = new Dictionary<string, object?>
+        {
+            ["x-message-ttl"] = (long)(tier.TotalMilliseconds * MaxStretch),
+            ["x-dead-letter-exchange"] = "",
+        };
+        if (options.Value.QuorumQueues)
+        {
+            arguments["x-queue-type"] = "quorum";
+            arguments["x-dead-letter-strategy"] = "at-least-once";
+            arguments["x-overflow"] = "reject-publish";
+        }
+        await channel.ExchangeDeclareAsync(name, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);
+        await channel.QueueDeclareAsync(name, durable: true, exclusive: false, autoDelete: false, arguments, cancellationToken: cancellationToken);
+        await channel.QueueBindAsync(name, name, "", cancellationToken: cancellationToken);
+    }
+
+    private async Task<IConnection> ConnectAsync(CancellationToken cancellationToken)
+    {
+        await _connectLock.WaitAsync(cancellationToken);
+        try
+        {
+            if (_connection is { IsOpen: true })
+                return _connection;
+            if (_connection is not null)
+                await _connection.DisposeAsync();
+            var factory = new ConnectionFactory { Uri = options.Value.Uri, ClientProvidedName = "astra-dispatch-topology" };
+            _connection = await factory.CreateConnectionAsync(cancellationToken);
+            return _connection;
+        }
+        finally
+        {
+            _connectLock.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_connection is not null)
+            await _connection.DisposeAsync();
+        _connectLock.Dispose();
+    }
+}

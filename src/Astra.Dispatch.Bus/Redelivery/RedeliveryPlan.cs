@@ -1,0 +1,16 @@
+namespace Astra.Dispatch.Bus.Redelivery;
+
+/// <summary>
+/// What the send consumer decided about the next delivery of the message it is handling: which delay tier,
+/// the jittered time to wait in it, and whether this try counted as an attempt. Added as a payload before
+/// the retry filter, so the consumer writes it and the scheduler provider reads it.
+/// </summary>
+public sealed class RedeliveryPlan
+{
+    /// <summary>The attempt header: how many attempts the message has had before this delivery.</summary>
+    public const string AttemptsHeader = "astra-attempts";
+
+    public TimeSpan Tier { get; set; }
+    public TimeSpan Wait { get; set; }
+    public int AttemptsSoFar { get; set; }
+}

@@ -1,0 +1,128 @@
+using Astra.Dispatch.Bus.Redelivery;
+using Astra.Dispatch.Bus.Results;
+using Astra.Dispatch.Contracts;
+using Astra.Dispatch.Delivery;
+using Astra.Dispatch.Rules;
+using Astra.Dispatch.Storage;
+using MassTransit;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Astra.Dispatch.Bus.Sending;
+
+/// <summary>
+/// Performs one attempt of a delivery and decides what follows: success is recorded and published; a transient
+/// failure is redelivered through a delay tier (by throwing, the MassTransit way); a permanent failure or an
+/// exhausted schedule is recorded, published as <c>action.failed</c>, and dead-lettered.
+/// </summary>
+public sealed partial class SendHttpActionConsumer(
+    RuleCatalog catalog, HttpActionSender sender, DestinationLimiter destinations, RuleRateLimiters rateLimiters,
+    DeliveryJournal journal, DeliveryStore deliveries, RulePauser pauser, RetrySchedule schedule,
+    IOptions<HttpDeliveryOptions> httpOptions, TimeProvider time, ILogger<SendHttpActionConsumer> logger) : IConsumer<SendHttpAction>
+{
+    /// <summary>How long a deferred delivery (busy destination, rate limit) waits before it is tried again.</summary>
+    public static readonly TimeSpan DeferTier = TimeSpan.FromSeconds(1);
+
+    public async Task Consume(ConsumeContext<SendHttpAction> context)
+    {
+        var action = context.Message;
+        var plan = context.GetPayload<RedeliveryPlan>();
+        var attemptsSoFar = context.Headers.Get<int>(RedeliveryPlan.AttemptsHeader) ?? 0;
+        plan.AttemptsSoFar = attemptsSoFar;
+        var attempt = attemptsSoFar + 1;
+
+        if (catalog.Current.Find(action.RuleId) is not { } rule)
+            throw await FailAsync(context, null, attemptsSoFar, null, $"rule {action.RuleId} no longer exists");
+        if (!rule.Enabled)
+            throw await FailAsync(context, rule, attemptsSoFar, null, rule.PausedReason is { } why ? $"rule {rule.Id} is paused: {why}" : $"rule {rule.Id} is disabled");
+        if (await deliveries.GetStatusAsync(action.DeliveryId, context.CancellationToken) == DeliveryStatus.Succeeded)
+        {
+            LogAlreadyDelivered(action.DeliveryId);
+            return;
+        }
+        if (!await rateLimiters.TryAcquireAsync(rule, httpOptions.Value.MaxRateLimitWait, context.CancellationToken))
+            throw Defer(plan, "rate limit");
+        if (!destinations.TryEnter(new Uri(action.Url), out var lease))
+            throw Defer(plan, "destination busy");
+
+        AttemptOutcome outcome;
+        var startedAt = time.GetUtcNow();
+        using (lease)
+            outcome = await sender.SendAsync(action, rule, context.CancellationToken);
+
+        switch (outcome.Kind)
+        {
+            case OutcomeKind.Succeeded:
+                await RecordAsync(action, attempt, startedAt, outcome, DeliveryStatus.Succeeded, null, context.CancellationToken);
+                await context.PublishResultAsync(Result<ActionSucceeded>(action, attempt, outcome, ResponseCapture.Build(rule.Definition, outcome.ResponseBody)), context.CancellationToken);
+                return;
+            case OutcomeKind.Transient when schedule.NextDelay(rule, attempt, outcome.RetryAfter) is { } next:
+                plan.Tier = next.Tier;
+                plan.Wait = next.Wait;
+                plan.AttemptsSoFar = attempt;
+                await RecordAsync(action, attempt, startedAt, outcome, DeliveryStatus.Retrying, startedAt + outcome.Duration + next.Wait, context.CancellationToken);
+                LogRetrying(action.DeliveryId, attempt, outcome.Error, next.Wait);
+                throw new TransientDeliveryException($"attempt {attempt} failed ({outcome.Error}); retrying in {next.Wait}");
+            default:
+                await RecordAsync(action, attempt, startedAt, outcome, DeliveryStatus.Failed, null, context.CancellationToken);
+                if (outcome.Gone)
+                    await pauser.PauseAsync(context, rule, $"endpoint answered 410 Gone for delivery {action.DeliveryId}", context.CancellationToken);
+                var why = outcome.Kind == OutcomeKind.Transient ? $"gave up after {attempt} attempts: {outcome.Error}" : outcome.Error ?? "failed";
+                throw await FailAsync(context, rule, attempt, outcome, why);
+        }
+    }
+
+    private static TransientDeliveryException Defer(RedeliveryPlan plan, string reason)
+    {
+        plan.Tier = DeferTier;
+        plan.Wait = DeferTier;
+        return new TransientDeliveryException($"deferred: {reason}");
+    }
+
+    private async Task<DeliveryFailedException> FailAsync(ConsumeContext<SendHttpAction> context, CompiledRule? rule, int attempts, AttemptOutcome? outcome, string error)
+    {
+        var action = context.Message;
+        if (outcome is null)
+        {
+            await journal.AppendAsync(new AttemptRecorded(action.DeliveryId, time.GetUtcNow(), action.EventId, action.EventType, action.RuleId,
+                action.TenantId, attempts, 0, null, "not-sent", error, null, DeliveryStatus.Failed, null), context.CancellationToken);
+        }
+        await context.PublishResultAsync(Result<ActionFailed>(action, attempts, outcome, null) with { Error = error }, context.CancellationToken);
+        LogFailed(action.DeliveryId, rule?.Id ?? action.RuleId, error);
+        return new DeliveryFailedException(error, action.DeliveryId, action.RuleId, attempts, outcome?.StatusCode);
+    }
+
+    private ValueTask RecordAsync(SendHttpAction action, int attempt, DateTimeOffset startedAt, AttemptOutcome outcome, string status, DateTimeOffset? nextAt, CancellationToken cancellationToken) =>
+        journal.AppendAsync(new AttemptRecorded(action.DeliveryId, startedAt, action.EventId, action.EventType, action.RuleId, action.TenantId,
+            attempt, outcome.Duration.TotalMilliseconds, outcome.StatusCode, outcome.Kind.ToString().ToLowerInvariant(), outcome.Error,
+            Excerpt(outcome.ResponseBody), status, nextAt), cancellationToken);
+
+    private static string? Excerpt(string? body) =>
+        body is { Length: > HttpActionSender.ExcerptChars } ? body[..HttpActionSender.ExcerptChars] : body;
+
+    private static T Result<T>(SendHttpAction action, int attempts, AttemptOutcome? outcome, System.Text.Json.JsonElement? response)
+        where T : ActionResult, new() => new()
+    {
+        DeliveryId = action.DeliveryId,
+        EventId = action.EventId,
+        RuleId = action.RuleId,
+        TenantId = action.TenantId,
+        AgentId = action.AgentId,
+        ConversationId = action.ConversationId,
+        Status = typeof(T) == typeof(ActionSucceeded) ? DeliveryStatus.Succeeded : DeliveryStatus.Failed,
+        Attempts = attempts,
+        HttpStatus = outcome?.StatusCode,
+        DurationMs = outcome?.Duration.TotalMilliseconds ?? 0,
+        Error = outcome?.Error,
+        Response = response,
+    };
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "Delivery {DeliveryId} already succeeded; not sending it again")]
+    private partial void LogAlreadyDelivered(string deliveryId);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Delivery {DeliveryId} attempt {Attempt} failed ({Error}); next try in {Delay}")]
+    private partial void LogRetrying(string deliveryId, int attempt, string? error, TimeSpan delay);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Delivery {DeliveryId} of rule {RuleId} failed: {Error}")]
+    private partial void LogFailed(string deliveryId, string ruleId, string error);
+}

@@ -1,0 +1,46 @@
+using Astra.Dispatch.Bus.Redelivery;
+using Astra.Dispatch.Contracts;
+using MassTransit;
+using MassTransit.Middleware;
+using Microsoft.Extensions.Options;
+
+namespace Astra.Dispatch.Bus.Sending;
+
+/// <summary>
+/// <c>astra.dispatch.send</c>: high concurrency for I/O-bound HTTP calls; transient failures are redelivered
+/// through the TTL delay tiers by MassTransit's scheduled redelivery; final failures land in
+/// <c>astra.dispatch.send_error</c> with MassTransit's fault headers plus the delivery's.
+/// </summary>
+public sealed class SendHttpActionConsumerDefinition : ConsumerDefinition<SendHttpActionConsumer>
+{
+    private readonly RabbitMqOptions _options;
+    private readonly DelayTiers _tiers;
+    private readonly TimeProvider _time;
+
+    public SendHttpActionConsumerDefinition(IOptions<RabbitMqOptions> options, DelayTiers tiers, TimeProvider time)
+    {
+        _options = options.Value;
+        _tiers = tiers;
+        _time = time;
+        EndpointName = BusNames.SendQueue;
+        ConcurrentMessageLimit = _options.SendConcurrency;
+    }
+
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<SendHttpActionConsumer> consumerConfigurator,
+        IRegistrationContext context)
+    {
+        if (endpointConfigurator is IRabbitMqReceiveEndpointConfigurator rabbit)
+        {
+            rabbit.PrefetchCount = _options.SendPrefetch;
+            if (_options.QuorumQueues)
+                rabbit.SetQuorumQueue();
+        }
+        endpointConfigurator.AddPrePipeSpecification(new TtlTierSchedulerSpecification(_tiers, _time));
+        endpointConfigurator.UseScheduledRedelivery(r => r.SetRetryPolicy(_ => new ConsumerScheduledRetryPolicy()));
+        endpointConfigurator.ConfigureError(e =>
+        {
+            e.UseFilter(new DeliveryFaultHeadersFilter());
+            e.UseFilter(new ErrorTransportFilter());
+        });
+    }
+}

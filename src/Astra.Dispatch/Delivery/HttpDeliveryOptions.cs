@@ -1,0 +1,29 @@
+namespace Astra.Dispatch.Delivery;
+
+/// <summary>The <c>Dispatch:Http</c> section: outbound HTTP safety and limits.</summary>
+public sealed class HttpDeliveryOptions
+{
+    public const string Section = "Dispatch:Http";
+
+    /// <summary>CIDRs exempt from the SSRF guard, e.g. <c>127.0.0.0/8</c> for in-house APIs.</summary>
+    public string[] AllowedNetworks { get; set; } = [];
+
+    /// <summary>Allow <c>http://</c> targets (https only by default).</summary>
+    public bool AllowPlainHttp { get; set; }
+
+    public TimeSpan DefaultTimeout { get; set; } = TimeSpan.FromSeconds(10);
+    public int MaxRequestBodyBytes { get; set; } = 256 * 1024;
+    public int MaxResponseBodyBytes { get; set; } = 1024 * 1024;
+    public int MaxUrlLength { get; set; } = 8192;
+    public int MaxHeaders { get; set; } = 50;
+    public int MaxHeaderValueLength { get; set; } = 8192;
+
+    /// <summary>In-flight requests per destination host and port, so one slow endpoint cannot take every consumer slot.</summary>
+    public int MaxConcurrencyPerDestination { get; set; } = 32;
+
+    /// <summary>How long a delivery may wait for its rule's rate limit before it is retried later instead.</summary>
+    public TimeSpan MaxRateLimitWait { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Header names masked in logs, traces, the attempt log and CLI output, besides the built-in ones.</summary>
+    public string[] RedactHeaders { get; set; } = [];
+}

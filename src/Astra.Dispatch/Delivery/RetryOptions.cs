@@ -1,0 +1,16 @@
+namespace Astra.Dispatch.Delivery;
+
+/// <summary>The <c>Dispatch:Delivery</c> section: default retry schedule and rule pausing.</summary>
+public sealed class RetryOptions
+{
+    public const string Section = "Dispatch:Delivery";
+
+    /// <summary>Delays between attempts when a rule sets none (Svix's schedule: 8 tries over ~27.6 h).</summary>
+    public string[] Schedule { get; set; } = ["5s", "5m", "30m", "2h", "5h", "10h", "10h"];
+
+    /// <summary>Each delay is spread by ± this fraction so retries from an outage don't arrive together.</summary>
+    public double Jitter { get; set; } = 0.2;
+
+    /// <summary>A rule whose deliveries have all failed for this long is paused.</summary>
+    public TimeSpan PauseAfter { get; set; } = TimeSpan.FromDays(5);
+}

@@ -1,0 +1,81 @@
+using Astra.Dispatch.Delivery;
+using Astra.Dispatch.Rules;
+using Astra.Dispatch.Secrets;
+using Astra.Dispatch.Security;
+using Astra.Dispatch.Storage;
+using Astra.Dispatch.Templating;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Astra.Dispatch;
+
+public static class DispatchServiceCollectionExtensions
+{
+    /// <summary>Rules, storage, rendering and HTTP delivery, configured from the <c>Dispatch</c> section.</summary>
+    public static IServiceCollection AddDispatchCore(this IServiceCollection services)
+    {
+        services.AddOptions<DispatchOptions>().BindConfiguration(DispatchOptions.Section).ValidateOnStart();
+        services.AddOptions<HttpDeliveryOptions>().BindConfiguration(HttpDeliveryOptions.Section)
+            .Validate(o => o.AllowedNetworks.All(n => IpNetwork.TryParse(n, out _)), "Dispatch:Http:AllowedNetworks must hold CIDR blocks such as 127.0.0.0/8")
+            .Validate(o => o.MaxConcurrencyPerDestination > 0 && o.MaxRequestBodyBytes > 0 && o.MaxResponseBodyBytes > 0, "Dispatch:Http limits must be positive")
+            .ValidateOnStart();
+        services.AddOptions<RetryOptions>().BindConfiguration(RetryOptions.Section)
+            .Validate(o => o.Schedule.All(s => Durations.TryParse(s, out var d) && d >= TimeSpan.FromSeconds(1)), "Dispatch:Delivery:Schedule must hold delays such as 5s, 5m, 2h (at least 1s)")
+            .Validate(o => o.Jitter is >= 0 and <= 0.5, "Dispatch:Delivery:Jitter must be between 0 and 0.5")
+            .ValidateOnStart();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<SqliteDatabase>();
+        services.AddSingleton<RuleStore>();
+        services.AddSingleton<DeliveryStore>();
+        services.AddSingleton<SecretStore>();
+        services.AddSingleton<RuleCompilerFactory>();
+        services.AddSingleton<RuleImporter>();
+        services.AddSingleton<RuleCatalog>();
+        services.AddSingleton<LiquidEngine>();
+        services.AddSingleton<RequestRenderer>();
+        services.AddSingleton<RetrySchedule>();
+        services.AddSingleton<NetworkPolicy>();
+        services.TryAddSingleton<IHostResolver, DnsHostResolver>();
+        services.AddSingleton<SsrfGuard>();
+        services.AddSingleton<DestinationLimiter>();
+        services.AddSingleton<RuleRateLimiters>();
+        services.AddSingleton<OAuth2TokenClient>();
+        services.AddSingleton<AuthApplier>();
+        services.AddSingleton<HttpActionSender>();
+        AddGuardedHttpClient(services, HttpActionSender.HttpClientName);
+        AddGuardedHttpClient(services, OAuth2TokenClient.HttpClientName);
+        return services;
+    }
+
+    /// <summary>The hosted parts a worker runs: the batched delivery log and the rules file import and watch.</summary>
+    public static IServiceCollection AddDispatchWorkerServices(this IServiceCollection services)
+    {
+        services.AddSingleton<DeliveryJournal>();
+        // Registered first so it stops last: the log is flushed after the consumers have stopped.
+        services.AddHostedService(sp => sp.GetRequiredService<DeliveryJournal>());
+        services.AddHostedService<RulesFileWatcher>();
+        return services;
+    }
+
+    private static void AddGuardedHttpClient(IServiceCollection services, string name) =>
+        services.AddHttpClient(name, c => c.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(sp =>
+            {
+                var options = sp.GetRequiredService<IOptions<HttpDeliveryOptions>>().Value;
+                return new SocketsHttpHandler
+                {
+                    ConnectCallback = sp.GetRequiredService<SsrfGuard>().ConnectAsync,
+                    AllowAutoRedirect = false,
+                    UseCookies = false,
+                    UseProxy = false,
+                    PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+                    MaxConnectionsPerServer = options.MaxConcurrencyPerDestination,
+                    MaxResponseHeadersLength = 64,
+                };
+            })
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
+            // The factory's default loggers write request URLs, which can carry query-string credentials.
+            .RemoveAllLoggers();
+}

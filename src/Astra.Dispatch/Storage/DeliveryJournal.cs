@@ -1,0 +1,114 @@
+using System.Threading.Channels;
+using Dapper;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Astra.Dispatch.Storage;
+
+/// <summary>
+/// Writes the delivery and attempt log in batches on a background task, so SQLite never sits on the
+/// consumer path. The channel is bounded: when the disk falls behind, producers wait rather than grow memory.
+/// On stop, everything queued is flushed before the host exits.
+/// </summary>
+public sealed partial class DeliveryJournal(SqliteDatabase database, ILogger<DeliveryJournal> logger) : BackgroundService
+{
+    private const int MaxBatch = 1000;
+
+    private readonly Channel<JournalEntry> _channel = Channel.CreateBounded<JournalEntry>(
+        new BoundedChannelOptions(50_000) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+
+    private long _written;
+
+    /// <summary>Entries committed to SQLite so far (tests and benchmarks wait on it).</summary>
+    public long Written => Interlocked.Read(ref _written);
+
+    public ValueTask AppendAsync(JournalEntry entry, CancellationToken cancellationToken) =>
+        _channel.Writer.TryWrite(entry) ? ValueTask.CompletedTask : _channel.Writer.WriteAsync(entry, cancellationToken);
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _channel.Writer.TryComplete();
+        await base.StopAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<JournalEntry>(MaxBatch);
+        // Not stoppingToken: after StopAsync completes the writer, the loop drains what is left, then ends.
+        while (await _channel.Reader.WaitToReadAsync(CancellationToken.None))
+        {
+            while (batch.Count < MaxBatch && _channel.Reader.TryRead(out var entry))
+                batch.Add(entry);
+            await WriteWithRetryAsync(batch);
+            batch.Clear();
+        }
+    }
+
+    private async Task WriteWithRetryAsync(List<JournalEntry> batch)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await WriteAsync(batch);
+                Interlocked.Add(ref _written, batch.Count);
+                return;
+            }
+            catch (Exception ex) when (attempt < 5)
+            {
+                LogWriteRetry(ex, batch.Count, attempt);
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt));
+            }
+            catch (Exception ex)
+            {
+                LogWriteFailed(ex, batch.Count);
+                return;
+            }
+        }
+    }
+
+    private async Task WriteAsync(List<JournalEntry> batch)
+    {
+        await using var connection = await database.OpenAsync(CancellationToken.None);
+        await using var tx = await connection.BeginTransactionAsync();
+        foreach (var entry in batch)
+        {
+            switch (entry)
+            {
+                case DeliveryCreated c:
+                    await connection.ExecuteAsync(
+                        """
+                        INSERT INTO deliveries (id, event_id, event_type, rule_id, tenant_id, status, attempts, created_at, updated_at)
+                        VALUES (@DeliveryId, @EventId, @EventType, @RuleId, @TenantId, 'pending', 0, @at, @at)
+                        ON CONFLICT (id) DO NOTHING
+                        """,
+                        new { c.DeliveryId, c.EventId, c.EventType, c.RuleId, c.TenantId, at = c.At.ToString("O") }, tx);
+                    break;
+                case AttemptRecorded a:
+                    var at = a.At.ToString("O");
+                    var next = a.NextAttemptAt?.ToString("O");
+                    // A succeeded delivery never goes back to another state (a late duplicate attempt cannot undo it).
+                    await connection.ExecuteAsync(
+                        """
+                        INSERT INTO deliveries (id, event_id, event_type, rule_id, tenant_id, status, attempts, last_status_code, last_error, next_attempt_at, created_at, updated_at)
+                        VALUES (@DeliveryId, @EventId, @EventType, @RuleId, @TenantId, @Status, @Attempt, @StatusCode, @Error, @next, @at, @at)
+                        ON CONFLICT (id) DO UPDATE SET status = excluded.status, attempts = max(deliveries.attempts, excluded.attempts),
+                            last_status_code = excluded.last_status_code, last_error = excluded.last_error,
+                            next_attempt_at = excluded.next_attempt_at, updated_at = excluded.updated_at
+                        WHERE deliveries.status <> 'succeeded';
+                        INSERT INTO attempts (delivery_id, attempt, started_at, duration_ms, status_code, outcome, error, response_excerpt)
+                        VALUES (@DeliveryId, @Attempt, @at, @DurationMs, @StatusCode, @Outcome, @Error, @ResponseExcerpt);
+                        """,
+                        new { a.DeliveryId, a.EventId, a.EventType, a.RuleId, a.TenantId, a.Status, a.Attempt, a.StatusCode, a.Error, next, at, a.DurationMs, a.Outcome, a.ResponseExcerpt }, tx);
+                    break;
+            }
+        }
+        await tx.CommitAsync();
+    }
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "Writing {Count} delivery log entries failed (attempt {Attempt}); retrying")]
+    private partial void LogWriteRetry(Exception exception, int count, int attempt);
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Error, Message = "Dropped {Count} delivery log entries after repeated write failures")]
+    private partial void LogWriteFailed(Exception exception, int count);
+}

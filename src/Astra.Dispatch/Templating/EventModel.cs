@@ -1,0 +1,36 @@
+using System.Text.Json;
+using Astra.Dispatch.Contracts;
+
+namespace Astra.Dispatch.Templating;
+
+/// <summary>
+/// The view of an event that templates and conditions see: its fields by their JSON names, with
+/// <c>data</c> and <c>metadata</c> as plain dictionaries and lists so Liquid can walk them.
+/// </summary>
+public static class EventModel
+{
+    public static Dictionary<string, object?> From(ConversationEvent e, DateTimeOffset occurredAt) => new(StringComparer.Ordinal)
+    {
+        ["eventId"] = e.EventId,
+        ["type"] = e.Type,
+        ["occurredAt"] = occurredAt.ToString("O"),
+        ["tenantId"] = e.TenantId,
+        ["agentId"] = e.AgentId,
+        ["conversationId"] = e.ConversationId,
+        ["data"] = e.Data is { } data ? ToPlain(data) : new Dictionary<string, object?>(),
+        ["metadata"] = e.Metadata is { } metadata ? ToPlain(metadata) : new Dictionary<string, object?>(),
+    };
+
+    public static object? ToPlain(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.Object => element.EnumerateObject().Aggregate(
+            new Dictionary<string, object?>(StringComparer.Ordinal),
+            (map, p) => { map[p.Name] = ToPlain(p.Value); return map; }),
+        JsonValueKind.Array => element.EnumerateArray().Select(ToPlain).ToList(),
+        JsonValueKind.String => element.GetString(),
+        JsonValueKind.Number => element.TryGetInt64(out var l) ? l : element.GetDecimal(),
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        _ => null,
+    };
+}

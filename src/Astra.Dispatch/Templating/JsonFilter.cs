@@ -1,0 +1,82 @@
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Fluid;
+using Fluid.Values;
+
+namespace Astra.Dispatch.Templating;
+
+/// <summary>
+/// <c>{{ value | json }}</c>: always emits one valid JSON value, whatever the input (strings are quoted and
+/// escaped, nil becomes <c>null</c>, objects and arrays are serialized recursively).
+/// </summary>
+internal static class JsonFilter
+{
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static ValueTask<FluidValue> Apply(FluidValue input, FilterArguments arguments, TemplateContext context)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+            Write(writer, input, context, depth: 0);
+        return new StringValue(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length), encode: false);
+    }
+
+    private static void Write(Utf8JsonWriter writer, FluidValue value, TemplateContext context, int depth)
+    {
+        if (depth > 64)
+        {
+            writer.WriteNullValue();
+            return;
+        }
+        switch (value)
+        {
+            case NilValue or EmptyValue or BlankValue:
+                writer.WriteNullValue();
+                break;
+            case BooleanValue b:
+                writer.WriteBooleanValue(b.ToBooleanValue());
+                break;
+            case NumberValue n:
+                writer.WriteRawValue(n.ToNumberValue().ToString(CultureInfo.InvariantCulture), skipInputValidation: true);
+                break;
+            case StringValue s:
+                writer.WriteStringValue(s.ToStringValue());
+                break;
+            case ArrayValue a:
+                writer.WriteStartArray();
+                foreach (var item in a.Values)
+                    Write(writer, item, context, depth + 1);
+                writer.WriteEndArray();
+                break;
+            default:
+                WriteObject(writer, value.ToObjectValue(), context, depth);
+                break;
+        }
+    }
+
+    private static void WriteObject(Utf8JsonWriter writer, object? value, TemplateContext context, int depth)
+    {
+        switch (value)
+        {
+            case null:
+                writer.WriteNullValue();
+                break;
+            case IDictionary<string, object?> map:
+                writer.WriteStartObject();
+                foreach (var (key, item) in map)
+                {
+                    writer.WritePropertyName(key);
+                    Write(writer, FluidValue.Create(item, context.Options), context, depth + 1);
+                }
+                writer.WriteEndObject();
+                break;
+            case DateTimeOffset or DateTime:
+                writer.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture));
+                break;
+            default:
+                writer.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture));
+                break;
+        }
+    }
+}
