@@ -13,4 +13,10 @@ public sealed class RetryOptions
 
     /// <summary>A rule whose deliveries have all failed for this long is paused.</summary>
     public TimeSpan PauseAfter { get; set; } = TimeSpan.FromDays(5);
+
+    /// <summary>
+    /// On a graceful stop, how long in-flight HTTP calls may run before they are cancelled and their commands
+    /// requeued (not acknowledged). The host's shutdown timeout is set above it so the delivery log still flushes.
+    /// </summary>
+    public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(30);
 }
