@@ -5,8 +5,14 @@ public sealed class RetryOptions
 {
     public const string Section = "Dispatch:Delivery";
 
-    /// <summary>Delays between attempts when a rule sets none (Svix's schedule: 8 tries over ~27.6 h).</summary>
-    public string[] Schedule { get; set; } = ["5s", "5m", "30m", "2h", "5h", "10h", "10h"];
+    /// <summary>Svix's schedule: 8 tries over ~27.6 h.</summary>
+    public static readonly IReadOnlyList<string> DefaultSchedule = ["5s", "5m", "30m", "2h", "5h", "10h", "10h"];
+
+    /// <summary>
+    /// Delays between attempts when a rule sets none; empty means <see cref="DefaultSchedule"/>. (Not initialised
+    /// with the default: the configuration binder appends to an array, so a configured schedule would extend it.)
+    /// </summary>
+    public string[] Schedule { get; set; } = [];
 
     /// <summary>Each delay is spread by ± this fraction so retries from an outage don't arrive together.</summary>
     public double Jitter { get; set; } = 0.2;

@@ -69,6 +69,11 @@ public sealed class DispatchWorker : IAsyncDisposable
         builder.Configuration.Sources.Clear();
         builder.Configuration.AddInMemoryCollection(setup.Settings);
         builder.Logging.ClearProviders();
+        if (Environment.GetEnvironmentVariable("ASTRA_TEST_WORKER_LOG") is { Length: > 0 } logFile)
+        {
+            builder.Logging.AddProvider(new FileLoggerProvider(logFile));
+            builder.Logging.SetMinimumLevel(LogLevel.Debug);
+        }
         builder.AddDispatchWorker();
         var app = builder.Build();
         app.MapDispatchHealth();
