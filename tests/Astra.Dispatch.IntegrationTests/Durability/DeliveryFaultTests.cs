@@ -24,6 +24,7 @@ public sealed class DeliveryFaultTests(DurabilityBroker fixture) : IAsyncLifetim
 
     public async Task InitializeAsync()
     {
+        await fixture.PurgeDispatchQueuesAsync();
         _receiver = await HttpReceiver.StartAsync();
         _amqp = await RawAmqp.ConnectAsync(Broker);
         _results = await QueueTap.ActionResultsAsync(Broker.AmqpUri);

@@ -1,3 +1,5 @@
+using Astra.Dispatch.Bus.Redelivery;
+using Astra.Dispatch.Contracts;
 using Astra.Dispatch.Testing;
 
 namespace Astra.Dispatch.IntegrationTests.Durability;
@@ -13,6 +15,21 @@ public sealed class DurabilityBroker : IAsyncLifetime
     public async Task InitializeAsync() => Broker = await SharedBroker.StartDedicatedAsync();
 
     public async Task DisposeAsync() => await Broker.DisposeAsync();
+
+    /// <summary>Drops what an earlier test left behind (requeued commands, retries still waiting in the tiers).</summary>
+    public async Task PurgeDispatchQueuesAsync()
+    {
+        string[] queues =
+        [
+            BusNames.EventsQueue, BusNames.SendQueue, BusNames.EventsErrorQueue, BusNames.SendErrorQueue,
+            .. new[] { 1, 2, 3, 4 }.Select(s => DelayTiers.QueueName(TimeSpan.FromSeconds(s))),
+        ];
+        foreach (var queue in queues)
+        {
+            if (await Broker.QueueExistsAsync(queue))
+                await Broker.PurgeAsync(queue);
+        }
+    }
 }
 
 [CollectionDefinition(Name)]

@@ -18,6 +18,7 @@ public sealed class WorkerResilienceTests(DurabilityBroker fixture) : IAsyncLife
 
     public async Task InitializeAsync()
     {
+        await fixture.PurgeDispatchQueuesAsync();
         _receiver = await HttpReceiver.StartAsync();
         _amqp = await RawAmqp.ConnectAsync(Broker);
     }
