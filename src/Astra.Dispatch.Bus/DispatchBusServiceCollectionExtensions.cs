@@ -34,7 +34,13 @@ public static class DispatchBusServiceCollectionExtensions
             x.UsingRabbitMq((context, cfg) =>
             {
                 var options = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
-                cfg.Host(options.Uri, h => h.ConnectionName("astra-dispatch-worker"));
+                cfg.Host(options.Uri, h =>
+                {
+                    h.ConnectionName("astra-dispatch-worker");
+                    // The default, stated because delivery depends on it: every send, publish, tier hop and
+                    // dead letter is awaited until the broker confirms it, and only then is the input acked.
+                    h.PublisherConfirmation = true;
+                });
                 cfg.AddRawJsonSerializer();
                 cfg.ConfigureAstraTopology();
                 cfg.ConfigureEndpoints(context);
