@@ -24,8 +24,10 @@ public sealed class DeadLetterQueue(BrokerConnector broker)
     public async Task<IReadOnlyList<DeadLetter>> PeekAsync(string errorQueue, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await broker.ConnectAsync(cancellationToken);
+        // MassTransit creates an error queue with its first fault: no queue yet means no dead letters.
+        if (await TryCountAsync(connection, errorQueue, cancellationToken) is not { } count)
+            return [];
         await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
-        var count = await CountAsync(channel, errorQueue, cancellationToken);
         var letters = new List<DeadLetter>();
         ulong lastTag = 0;
         while (letters.Count < Math.Min(count, limit) && await channel.BasicGetAsync(errorQueue, autoAck: false, cancellationToken) is { } got)
@@ -43,9 +45,11 @@ public sealed class DeadLetterQueue(BrokerConnector broker)
         Action<int, int>? progress, CancellationToken cancellationToken)
     {
         await using var connection = await broker.ConnectAsync(cancellationToken);
+        if (await TryCountAsync(connection, targetQueue, cancellationToken) is null)
+            throw CliException.Failed($"Queue {targetQueue} does not exist on the broker (has a worker run against it yet?).");
+        if (await TryCountAsync(connection, errorQueue, cancellationToken) is not { } total)
+            return new RedriveResult([], 0);
         await using var channel = await connection.CreateChannelAsync(BrokerConnector.Confirms, cancellationToken);
-        await CountAsync(channel, targetQueue, cancellationToken);
-        var total = await CountAsync(channel, errorQueue, cancellationToken);
         var kept = new List<ulong>();
         var moved = new List<DeadLetter>();
         // Only what was there at the start: kept messages stay unacked, so basic.get never returns them twice.
@@ -75,20 +79,23 @@ public sealed class DeadLetterQueue(BrokerConnector broker)
     public async Task<uint> PurgeAsync(string errorQueue, CancellationToken cancellationToken)
     {
         await using var connection = await broker.ConnectAsync(cancellationToken);
+        if (await TryCountAsync(connection, errorQueue, cancellationToken) is null)
+            return 0;
         await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
-        await CountAsync(channel, errorQueue, cancellationToken);
         return await channel.QueuePurgeAsync(errorQueue, cancellationToken);
     }
 
-    private static async Task<int> CountAsync(IChannel channel, string queue, CancellationToken cancellationToken)
+    /// <summary>The queue's depth, or null when it does not exist (the passive declare closes its own channel).</summary>
+    private static async Task<int?> TryCountAsync(IConnection connection, string queue, CancellationToken cancellationToken)
     {
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
         try
         {
             return (int)(await channel.QueueDeclarePassiveAsync(queue, cancellationToken)).MessageCount;
         }
         catch (OperationInterruptedException)
         {
-            throw CliException.Failed($"Queue {queue} does not exist on the broker (has a worker run against it yet?).");
+            return null;
         }
     }
 }
