@@ -198,3 +198,45 @@ public sealed class RulesCommandsTests
         Assert.DoesNotContain("guest:guest", result.Out, StringComparison.Ordinal);
     }
 }
+
+public sealed class HelpAndSafetyTests
+{
+    [Theory]
+    [InlineData("rules", "test")]
+    [InlineData("dlq", "redrive")]
+    [InlineData("events", "publish")]
+    [InlineData("deliveries", "list")]
+    public async Task Help_EveryCommand_ShowsExamples(string branch, string command)
+    {
+        using var cli = new CliRun();
+
+        var result = await cli.RunAsync(branch, command, "--help");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("EXAMPLES:", result.Out, StringComparison.Ordinal);
+        Assert.Contains($"{branch} {command}", result.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Purge_NonInteractiveWithoutYes_RefusesWithExitTwo()
+    {
+        using var cli = new CliRun();
+
+        var result = await cli.RunAsync("dlq", "purge");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--yes", result.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Publish_InvalidEvent_ExitsTwoNamingTheField()
+    {
+        using var cli = new CliRun();
+        var file = cli.Write("event.json", """{ "eventId": "e1", "type": "Not Valid", "tenantId": "acme" }""");
+
+        var result = await cli.RunAsync("events", "publish", file);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("type is required", result.Err, StringComparison.Ordinal);
+    }
+}

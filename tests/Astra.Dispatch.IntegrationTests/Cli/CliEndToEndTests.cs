@@ -1,8 +1,6 @@
 using System.Text.Json;
 using Astra.Dispatch.Cli;
-using Astra.Dispatch.IntegrationTests.Support;
 using Astra.Dispatch.Testing;
-using TestRules = Astra.Dispatch.IntegrationTests.Support.Rules;
 
 namespace Astra.Dispatch.IntegrationTests.Cli;
 
@@ -14,15 +12,14 @@ public sealed class CliEndToEndTests : IAsyncLifetime
     private readonly string _tenant = "cli" + Guid.NewGuid().ToString("N")[..8];
     private RabbitMqBroker _broker = null!;
     private HttpReceiver _receiver = null!;
-    private WorkerHost _worker = null!;
+    private CliTestWorker _worker = null!;
     private Dictionary<string, string?> _settings = null!;
 
     public async Task InitializeAsync()
     {
         _broker = await SharedBroker.GetAsync();
         _receiver = await HttpReceiver.StartAsync();
-        var rules = TestRules.Post("crm-" + _tenant, _tenant, _receiver.UrlFor("/leads"), extra: "retry: { schedule: [1s] }");
-        _worker = await WorkerHost.StartAsync(_broker.AmqpUri, rules);
+        _worker = await CliTestWorker.StartAsync(_broker.AmqpUri, CliTestData.Rule("crm-" + _tenant, _tenant, _receiver.UrlFor("/leads")));
         _settings = new Dictionary<string, string?>
         {
             ["Dispatch:RabbitMq:Uri"] = _broker.AmqpUri.ToString(),
@@ -42,8 +39,9 @@ public sealed class CliEndToEndTests : IAsyncLifetime
     public async Task ImportListTestPublish_ThenDeliveriesShow_Delivered()
     {
         var extraId = "extra-" + _tenant;
-        var rulesFile = Write("extra.yaml", TestRules.Post(extraId, _tenant, _receiver.UrlFor("/extra")));
-        var eventJson = Events.Lead(_tenant);
+        var rulesFile = Write("extra.yaml", CliTestData.Rule(extraId, _tenant, _receiver.UrlFor("/extra")));
+        var eventId = "evt_" + Guid.NewGuid().ToString("N");
+        var eventJson = CliTestData.Event(_tenant, eventId);
         var eventFile = Write("event.json", eventJson);
 
         Assert.Equal(0, (await RunAsync("rules", "import", rulesFile)).ExitCode);
@@ -51,9 +49,14 @@ public sealed class CliEndToEndTests : IAsyncLifetime
         var test = await RunAsync("rules", "test", extraId, "--event", eventFile, "--json");
         var publish = await RunAsync("events", "publish", eventFile);
         await _receiver.WaitForRequestAsync(r => r.Path == "/extra", Wait);
-        var delivery = await WaitForDeliveryAsync(extraId, Events.Id(eventJson), "succeeded");
+        var delivery = await WaitForDeliveryAsync(extraId, eventId, "succeeded");
         var show = await RunAsync("deliveries", "show", delivery, "--json");
+        var status = await RunAsync("status", "--json");
 
+        Assert.Equal(0, status.ExitCode);
+        var sendQueue = JsonDocument.Parse(status.Out).RootElement.GetProperty("queues").EnumerateArray()
+            .Single(q => q.GetProperty("name").GetString() == "astra.dispatch.send");
+        Assert.True(sendQueue.GetProperty("consumers").GetInt32() >= 1);
         Assert.Equal(2, JsonDocument.Parse(list.Out).RootElement.GetArrayLength());
         Assert.True(JsonDocument.Parse(test.Out).RootElement.GetProperty("matches").GetBoolean());
         Assert.Equal(0, publish.ExitCode);
@@ -66,11 +69,12 @@ public sealed class CliEndToEndTests : IAsyncLifetime
     public async Task FailingEndpoint_DlqListThenRedriveAfterFix_Delivered()
     {
         _receiver.RespondAlways(new ReceiverResponse { StatusCode = 503 });
-        var eventJson = Events.Lead(_tenant);
+        var eventId = "evt_" + Guid.NewGuid().ToString("N");
+        var eventJson = CliTestData.Event(_tenant, eventId);
         var ruleId = "crm-" + _tenant;
 
         Assert.Equal(0, (await RunAsync("events", "publish", Write("event.json", eventJson))).ExitCode);
-        var delivery = await WaitForDeliveryAsync(ruleId, Events.Id(eventJson), "failed");
+        var delivery = await WaitForDeliveryAsync(ruleId, eventId, "failed");
         var listed = await WaitForAsync(async () =>
         {
             var list = await RunAsync("dlq", "list", "--json", "--limit", "10000");
@@ -78,15 +82,19 @@ public sealed class CliEndToEndTests : IAsyncLifetime
             return JsonDocument.Parse(list.Out).RootElement.EnumerateArray().Any(l => l.GetProperty("id").GetString() == delivery);
         });
         var show = await RunAsync("dlq", "show", delivery, "--json");
-        _receiver.RespondAlways(new ReceiverResponse { StatusCode = 200 });
+        // One more failure after the redrive: only a message whose attempt and redelivery counts were reset
+        // gets a retry for it; a stale count would send it straight back to the error queue.
+        _receiver.Reset();
+        _receiver.RespondInSequence(new ReceiverResponse { StatusCode = 503 }, new ReceiverResponse { StatusCode = 200 });
         var redrive = await RunAsync("dlq", "redrive", delivery, "--json");
-        await WaitForDeliveryAsync(ruleId, Events.Id(eventJson), "succeeded");
+        await WaitForDeliveryAsync(ruleId, eventId, "succeeded");
         var after = await RunAsync("dlq", "list", "--json", "--limit", "10000");
 
         Assert.True(listed);
         Assert.Equal(ruleId, JsonDocument.Parse(show.Out).RootElement.GetProperty("ruleId").GetString());
         Assert.Equal(0, redrive.ExitCode);
         Assert.Equal([delivery], JsonDocument.Parse(redrive.Out).RootElement.GetProperty("moved").EnumerateArray().Select(m => m.GetString()));
+        Assert.Equal(2, _receiver.Requests.Count(r => r.Path == "/leads")); // after the reset: the 503, then the 200
         Assert.DoesNotContain(JsonDocument.Parse(after.Out).RootElement.EnumerateArray(), l => l.GetProperty("id").GetString() == delivery);
     }
 
