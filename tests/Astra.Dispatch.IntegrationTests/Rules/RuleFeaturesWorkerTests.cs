@@ -10,13 +10,13 @@ namespace Astra.Dispatch.IntegrationTests.Rules;
 /// Rule features end to end on the real broker with the worker in-process: conditions, OAuth2 with refresh on 401,
 /// response capture on astra.action-results, and poison events next to a valid one.
 /// </summary>
-[Collection("worker")]
 public sealed class RuleFeaturesWorkerTests : IAsyncLifetime
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
     private readonly string _tenant = "rf-" + Guid.NewGuid().ToString("N")[..10];
     private string _secrets = "";
     private RabbitMqBroker _broker = null!;
+    private Uri _vhost = null!;
     private HttpReceiver _receiver = null!;
     private RawAmqp _amqp = null!;
     private QueueTap _results = null!;
@@ -26,6 +26,7 @@ public sealed class RuleFeaturesWorkerTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _broker = await SharedBroker.GetAsync();
+        _vhost = await _broker.CreateVirtualHostAsync(_tenant);
         _receiver = await HttpReceiver.StartAsync();
         _receiver.Respond((request, attempt) => request.Path switch
         {
@@ -36,17 +37,17 @@ public sealed class RuleFeaturesWorkerTests : IAsyncLifetime
         });
         _secrets = Directory.CreateTempSubdirectory("astra-rf-secrets-").FullName;
         await File.WriteAllTextAsync(Path.Combine(_secrets, "OAUTH_CLIENT_SECRET"), "client-secret-" + Guid.NewGuid().ToString("N"));
-        _amqp = await RawAmqp.ConnectAsync(_broker);
-        _results = await QueueTap.ActionResultsAsync(_broker.AmqpUri);
+        _amqp = await RawAmqp.ConnectAsync(_vhost);
+        _results = await _amqp.TapAsync(BusNames.ResultsExchange, "action.*");
         var rules = string.Concat(
-            Support.Rules.Post($"{_tenant}-cond", _tenant, _receiver.UrlFor("/cond"))
+            RuleYaml.Post($"{_tenant}-cond", _tenant, _receiver.UrlFor("/cond"))
                 .Replace("    events: [lead.captured]\n", "    events: [lead.captured]\n    when: \"data.score >= 50 and data.email != blank\"\n", StringComparison.Ordinal),
-            Support.Rules.Post($"{_tenant}-witness", _tenant, _receiver.UrlFor("/witness")),
-            Support.Rules.Post($"{_tenant}-oauth", _tenant, _receiver.UrlFor("/oauth"), events: "[oauth.test]",
+            RuleYaml.Post($"{_tenant}-witness", _tenant, _receiver.UrlFor("/witness")),
+            RuleYaml.Post($"{_tenant}-oauth", _tenant, _receiver.UrlFor("/oauth"), events: "[oauth.test]",
                 extra: $"auth: {{ type: oauth2, tokenUrl: \"{_receiver.UrlFor("/token")}\", clientId: astra, scope: leads.write, secret: OAUTH_CLIENT_SECRET }}"),
-            Support.Rules.Post($"{_tenant}-capture", _tenant, _receiver.UrlFor("/capture"), events: "[capture.test]",
+            RuleYaml.Post($"{_tenant}-capture", _tenant, _receiver.UrlFor("/capture"), events: "[capture.test]",
                 extra: "captureResponse: true\nresponseMap: { leadId: data.id }"));
-        _worker = await WorkerHost.StartAsync(_broker.AmqpUri, rules, new Dictionary<string, string?> { ["Dispatch:SecretsPath"] = _secrets });
+        _worker = await WorkerHost.StartAsync(_vhost, rules, new Dictionary<string, string?> { ["Dispatch:SecretsPath"] = _secrets });
     }
 
     public async Task DisposeAsync()

@@ -9,7 +9,6 @@ using Microsoft.Extensions.Logging;
 namespace Astra.Dispatch.IntegrationTests.Rules;
 
 /// <summary>The SSRF guard and the no-secrets-anywhere promise, end to end with the worker in-process.</summary>
-[Collection("worker")]
 public sealed class SafetyWorkerTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
@@ -19,11 +18,12 @@ public sealed class SafetyWorkerTests
     {
         var broker = await SharedBroker.GetAsync();
         var tenant = "ssrf-" + Guid.NewGuid().ToString("N")[..10];
+        var vhost = await broker.CreateVirtualHostAsync(tenant);
         await using var receiver = await HttpReceiver.StartAsync();
-        await using var amqp = await RawAmqp.ConnectAsync(broker);
-        await using var results = await QueueTap.ActionResultsAsync(broker.AmqpUri);
+        await using var amqp = await RawAmqp.ConnectAsync(vhost);
+        await using var results = await amqp.TapAsync(BusNames.ResultsExchange, "action.*");
         // Replace the test default (127.0.0.0/8) with a network that does not hold the receiver.
-        await using var worker = await WorkerHost.StartAsync(broker.AmqpUri, Support.Rules.Post($"{tenant}-r", tenant, receiver.UrlFor("/ssrf")),
+        await using var worker = await WorkerHost.StartAsync(vhost, RuleYaml.Post($"{tenant}-r", tenant, receiver.UrlFor("/ssrf")),
             new Dictionary<string, string?> { ["Dispatch:Http:AllowedNetworks:0"] = "192.0.2.1/32" });
         var e = Events.Lead(tenant);
 
@@ -43,6 +43,7 @@ public sealed class SafetyWorkerTests
     {
         var broker = await SharedBroker.GetAsync();
         var tenant = "leak-" + Guid.NewGuid().ToString("N")[..10];
+        var vhost = await broker.CreateVirtualHostAsync(tenant);
         var bearer = "bearer-" + Guid.NewGuid().ToString("N");
         var signingKey = Convert.ToBase64String(Guid.NewGuid().ToByteArray().Concat(Guid.NewGuid().ToByteArray()).ToArray());
         var signing = "whsec_" + signingKey;
@@ -65,15 +66,15 @@ public sealed class SafetyWorkerTests
                 StatusCode = request.Path == "/fail" ? 400 : 200,
                 Body = JsonSerializer.Serialize(new { headers = request.Headers, query = request.Query, raw = string.Join(" ", request.Headers.Values) + " " + request.Query, data = new { phone = Phone } }),
             });
-            await using var amqp = await RawAmqp.ConnectAsync(broker);
-            await using var results = await QueueTap.ActionResultsAsync(broker.AmqpUri);
+            await using var amqp = await RawAmqp.ConnectAsync(vhost);
+            await using var results = await amqp.TapAsync(BusNames.ResultsExchange, "action.*");
             var logs = new CapturingLoggerProvider();
             var rules = string.Concat(
-                Support.Rules.Post($"{tenant}-ok", tenant, receiver.UrlFor("/ok"),
+                RuleYaml.Post($"{tenant}-ok", tenant, receiver.UrlFor("/ok"),
                     extra: "auth: { type: bearer, secret: LEAK_BEARER }\nsigning: { secret: LEAK_SIGNING }\ncaptureResponse: true\nredact: [data.phone]"),
-                Support.Rules.Post($"{tenant}-query", tenant, receiver.UrlFor("/query"), extra: "auth: { type: query, name: key, secret: LEAK_QUERY }\ncaptureResponse: true"),
-                Support.Rules.Post($"{tenant}-fail", tenant, receiver.UrlFor("/fail"), extra: "auth: { type: header, name: X-Api-Key, secret: LEAK_APIKEY }"));
-            var worker = await WorkerHost.StartAsync(broker.AmqpUri, rules, new Dictionary<string, string?> { ["Dispatch:SecretsPath"] = secrets },
+                RuleYaml.Post($"{tenant}-query", tenant, receiver.UrlFor("/query"), extra: "auth: { type: query, name: key, secret: LEAK_QUERY }\ncaptureResponse: true"),
+                RuleYaml.Post($"{tenant}-fail", tenant, receiver.UrlFor("/fail"), extra: "auth: { type: header, name: X-Api-Key, secret: LEAK_APIKEY }"));
+            var worker = await WorkerHost.StartAsync(vhost, rules, new Dictionary<string, string?> { ["Dispatch:SecretsPath"] = secrets },
                 services => services.AddSingleton<ILoggerProvider>(logs).Configure<LoggerFilterOptions>(o =>
                 {
                     o.MinLevel = LogLevel.Trace;
@@ -82,7 +83,7 @@ public sealed class SafetyWorkerTests
             string database;
             await using (worker)
             {
-                await using var sendTap = await QueueTap.StartAsync(broker.AmqpUri, BusNames.SendQueue, declareTopicExchange: false);
+                await using var sendTap = await amqp.TapAsync(BusNames.SendQueue, "#", declareTopicExchange: false);
                 var e = Events.Lead(tenant, data: new { email = "ada@example.com", name = "Ada", phone = Phone });
                 await amqp.PublishTextAsync(BusNames.EventsExchange, "lead.captured", e);
 
