@@ -40,6 +40,7 @@ public static class DispatchServiceCollectionExtensions
         services.AddSingleton<NetworkPolicy>();
         services.TryAddSingleton<IHostResolver, DnsHostResolver>();
         services.AddSingleton<SsrfGuard>();
+        services.AddSingleton<Redactor>();
         services.AddSingleton<DestinationLimiter>();
         services.AddSingleton<RuleRateLimiters>();
         services.AddSingleton<OAuth2TokenClient>();

@@ -3,6 +3,7 @@ using Astra.Dispatch.Bus.Results;
 using Astra.Dispatch.Contracts;
 using Astra.Dispatch.Delivery;
 using Astra.Dispatch.Rules;
+using Astra.Dispatch.Security;
 using Astra.Dispatch.Storage;
 using MassTransit;
 using Microsoft.Extensions.Logging;
@@ -18,7 +19,7 @@ namespace Astra.Dispatch.Bus.Sending;
 public sealed partial class SendHttpActionConsumer(
     RuleCatalog catalog, HttpActionSender sender, DestinationLimiter destinations, RuleRateLimiters rateLimiters,
     DeliveryJournal journal, DeliveryStore deliveries, RulePauser pauser, FailureStreakPauser streak, RetrySchedule schedule,
-    IOptions<HttpDeliveryOptions> httpOptions, TimeProvider time, ILogger<SendHttpActionConsumer> logger) : IConsumer<SendHttpAction>
+    IOptions<HttpDeliveryOptions> httpOptions, Redactor redactor, TimeProvider time, ILogger<SendHttpActionConsumer> logger) : IConsumer<SendHttpAction>
 {
     /// <summary>How long a deferred delivery (busy destination, rate limit) waits before it is tried again.</summary>
     public static readonly TimeSpan DeferTier = TimeSpan.FromSeconds(1);
@@ -49,6 +50,8 @@ public sealed partial class SendHttpActionConsumer(
         var startedAt = time.GetUtcNow();
         using (lease)
             outcome = await sender.SendAsync(action, rule, context.CancellationToken);
+        // Everything below stores, logs or publishes the outcome: mask redact: fields and echoed secrets first.
+        outcome = outcome with { Error = redactor.Text(outcome.Error, rule.Definition), ResponseBody = redactor.Text(outcome.ResponseBody, rule.Definition) };
 
         switch (outcome.Kind)
         {
