@@ -1,4 +1,6 @@
 using Astra.Dispatch.Bus;
+using Astra.Dispatch.Worker.Health;
+using Astra.Dispatch.Worker.Telemetry;
 
 namespace Astra.Dispatch.Worker;
 
@@ -9,14 +11,16 @@ public static class WorkerHostExtensions
     {
         builder.WebHost.UseUrls(builder.Configuration["Dispatch:Health:Urls"] ?? "http://127.0.0.1:8080");
         builder.Services.AddDispatchCore().AddDispatchWorkerServices().AddDispatchBus();
-        builder.Services.AddHealthChecks();
+        builder.Services.AddDispatchHealthChecks();
+        builder.AddDispatchTelemetry();
         return builder;
     }
 
+    /// <summary>The operations endpoints on <c>Dispatch:Health:Urls</c>: <c>/health/live</c>, <c>/health/ready</c>, <c>/metrics</c>.</summary>
     public static WebApplication MapDispatchHealth(this WebApplication app)
     {
-        app.MapHealthChecks("/health/live");
-        app.MapHealthChecks("/health/ready");
+        app.MapDispatchHealthEndpoints();
+        app.MapDispatchMetrics();
         return app;
     }
 }

@@ -4,6 +4,7 @@ using Astra.Dispatch.Contracts;
 using Astra.Dispatch.Delivery;
 using Astra.Dispatch.Rules;
 using Astra.Dispatch.Storage;
+using Astra.Dispatch.Telemetry;
 using MassTransit;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -18,7 +19,7 @@ namespace Astra.Dispatch.Bus.Sending;
 public sealed partial class SendHttpActionConsumer(
     RuleCatalog catalog, HttpActionSender sender, DestinationLimiter destinations, RuleRateLimiters rateLimiters,
     DeliveryJournal journal, DeliveryStore deliveries, RulePauser pauser, RetrySchedule schedule,
-    IOptions<HttpDeliveryOptions> httpOptions, TimeProvider time, ILogger<SendHttpActionConsumer> logger) : IConsumer<SendHttpAction>
+    IOptions<HttpDeliveryOptions> httpOptions, TimeProvider time, DispatchTelemetry telemetry, ILogger<SendHttpActionConsumer> logger) : IConsumer<SendHttpAction>
 {
     /// <summary>How long a deferred delivery (busy destination, rate limit) waits before it is tried again.</summary>
     public static readonly TimeSpan DeferTier = TimeSpan.FromSeconds(1);
@@ -30,6 +31,7 @@ public sealed partial class SendHttpActionConsumer(
         var attemptsSoFar = context.Headers.Get<int>(RedeliveryPlan.AttemptsHeader) ?? 0;
         plan.AttemptsSoFar = attemptsSoFar;
         var attempt = attemptsSoFar + 1;
+        using var activity = DispatchActivities.StartDeliver(action.TenantId, action.RuleId, action.DeliveryId, attempt);
 
         if (catalog.Current.Find(action.RuleId) is not { } rule)
             throw await FailAsync(context, null, attemptsSoFar, null, $"rule {action.RuleId} no longer exists");
@@ -49,11 +51,15 @@ public sealed partial class SendHttpActionConsumer(
         var startedAt = time.GetUtcNow();
         using (lease)
             outcome = await sender.SendAsync(action, rule, context.CancellationToken);
+        var outcomeName = outcome.Kind.ToString().ToLowerInvariant();
+        telemetry.AttemptFinished(rule.Id, outcomeName, outcome.StatusCode, outcome.Duration);
+        activity.SetOutcome(outcomeName, outcome.StatusCode, outcome.Error);
 
         switch (outcome.Kind)
         {
             case OutcomeKind.Succeeded:
                 await RecordAsync(action, attempt, startedAt, outcome, DeliveryStatus.Succeeded, null, context.CancellationToken);
+                telemetry.Delivered(rule.Id, action.OccurredAt, time.GetUtcNow());
                 await context.PublishResultAsync(Result<ActionSucceeded>(action, attempt, outcome, ResponseCapture.Build(rule.Definition, outcome.ResponseBody)), context.CancellationToken);
                 return;
             case OutcomeKind.Transient when schedule.NextDelay(rule, attempt, outcome.RetryAfter) is { } next:
@@ -62,6 +68,7 @@ public sealed partial class SendHttpActionConsumer(
                 plan.AttemptsSoFar = attempt;
                 await RecordAsync(action, attempt, startedAt, outcome, DeliveryStatus.Retrying, startedAt + outcome.Duration + next.Wait, context.CancellationToken);
                 LogRetrying(action.DeliveryId, attempt, outcome.Error, next.Wait);
+                telemetry.RetryScheduled(next.Tier, "retry");
                 throw new TransientDeliveryException($"attempt {attempt} failed ({outcome.Error}); retrying in {next.Wait}");
             default:
                 await RecordAsync(action, attempt, startedAt, outcome, DeliveryStatus.Failed, null, context.CancellationToken);
@@ -72,8 +79,9 @@ public sealed partial class SendHttpActionConsumer(
         }
     }
 
-    private static TransientDeliveryException Defer(RedeliveryPlan plan, string reason)
+    private TransientDeliveryException Defer(RedeliveryPlan plan, string reason)
     {
+        telemetry.RetryScheduled(DeferTier, "deferred");
         plan.Tier = DeferTier;
         plan.Wait = DeferTier;
         return new TransientDeliveryException($"deferred: {reason}");
@@ -89,6 +97,7 @@ public sealed partial class SendHttpActionConsumer(
         }
         await context.PublishResultAsync(Result<ActionFailed>(action, attempts, outcome, null) with { Error = error }, context.CancellationToken);
         LogFailed(action.DeliveryId, rule?.Id ?? action.RuleId, error);
+        telemetry.Failed(action.RuleId);
         return new DeliveryFailedException(error, action.DeliveryId, action.RuleId, attempts, outcome?.StatusCode);
     }
 
