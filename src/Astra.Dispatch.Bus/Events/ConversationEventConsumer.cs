@@ -25,14 +25,14 @@ public sealed partial class ConversationEventConsumer(
     public async Task Consume(ConsumeContext<ConversationEvent> context)
     {
         var e = context.Message;
-        var headers = context.ReceiveContext.TransportHeaders;
-        using var activity = DispatchActivities.StartEvent(headers.Get<string>(DispatchActivities.TraceParentHeader),
-            headers.Get<string>(DispatchActivities.TraceStateHeader), e.TenantId, e.Type, e.EventId);
         if (EventValidator.Validate(e, context.ReceiveContext.Body.Length ?? 0) is { } reason)
         {
             telemetry.EventConsumed("(invalid)", "invalid");
             throw new InvalidEventException(reason);
         }
+        var headers = context.ReceiveContext.TransportHeaders;
+        using var activity = DispatchActivities.StartEvent(headers.Get<string>(DispatchActivities.TraceParentHeader),
+            headers.Get<string>(DispatchActivities.TraceStateHeader), e.TenantId, e.Type, e.EventId);
         if (!catalog.IsLoaded)
             await catalog.RefreshAsync(context.CancellationToken);
 

@@ -1,5 +1,4 @@
 using Astra.Dispatch.Telemetry;
-using Microsoft.Extensions.Logging.Console;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -21,9 +20,9 @@ public static class WorkerTelemetryExtensions
     public static WebApplicationBuilder AddDispatchTelemetry(this WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
-        // Trace and span ids on every log line (a scope, shown by the simple and json console formatters).
+        // Trace and span ids on every log line: a scope, which the console formatters print with
+        // Logging:Console:FormatterOptions:IncludeScopes (appsettings.json); Logging:Console:FormatterName=json for JSON lines.
         builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
-        builder.Services.Configure<ConsoleFormatterOptions>(o => o.IncludeScopes = true);
         builder.Logging.AddOpenTelemetry(o =>
         {
             o.IncludeFormattedMessage = true;
