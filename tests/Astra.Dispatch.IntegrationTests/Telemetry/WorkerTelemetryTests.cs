@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
+using System.Text.Json;
 using Astra.Dispatch.Contracts;
-using Astra.Dispatch.IntegrationTests.Support;
 using Astra.Dispatch.Telemetry;
 using Astra.Dispatch.Testing;
 
@@ -18,7 +18,7 @@ public sealed class WorkerTelemetryTests(OpsWorkerFixture fixture) : IClassFixtu
         var traceId = ActivityTraceId.CreateRandom();
         var publisherSpan = ActivitySpanId.CreateRandom();
         await using var amqp = await RawAmqp.ConnectAsync(fixture.Broker);
-        await amqp.PublishTextAsync(BusNames.EventsExchange, "lead.captured", Events.Lead(OpsWorkerFixture.TraceTenant),
+        await amqp.PublishTextAsync(BusNames.EventsExchange, "lead.captured", OpsWorkerFixture.LeadEvent(OpsWorkerFixture.TraceTenant),
             new Dictionary<string, object?> { ["traceparent"] = $"00-{traceId}-{publisherSpan}-01" });
 
         var request = await fixture.Receiver.WaitForRequestAsync(r => r.Path == "/traced", Wait);
@@ -29,7 +29,7 @@ public sealed class WorkerTelemetryTests(OpsWorkerFixture fixture) : IClassFixtu
         Assert.Equal(publisherSpan, consume.ParentSpanId);
         Assert.Equal(OpsWorkerFixture.TraceTenant, consume.GetTagItem(DispatchTelemetry.Tags.Tenant));
         Assert.Contains(trace, a => a.DisplayName == "match rules");
-        Assert.Contains(trace, a => a.DisplayName == "render" && (string?)a.GetTagItem(DispatchTelemetry.Tags.Rule) == "ops-trace-rule");
+        Assert.Contains(trace, a => a.DisplayName == "render" && (string?)a.GetTagItem(DispatchTelemetry.Tags.Rule) == OpsWorkerFixture.TraceRule);
         Assert.Contains(trace, a => a.Source.Name == "MassTransit" && a.Kind == ActivityKind.Consumer);
         var deliver = Assert.Single(trace, a => a.DisplayName == "deliver");
         Assert.Equal(1, deliver.GetTagItem(DispatchTelemetry.Tags.Attempt));
@@ -47,9 +47,9 @@ public sealed class WorkerTelemetryTests(OpsWorkerFixture fixture) : IClassFixtu
     {
         await using var amqp = await RawAmqp.ConnectAsync(fixture.Broker);
         await using var results = await amqp.TapAsync(BusNames.ResultsExchange, BusNames.SucceededRoutingKey);
-        var json = Events.Lead(OpsWorkerFixture.MetricsTenant);
+        var json = OpsWorkerFixture.LeadEvent(OpsWorkerFixture.MetricsTenant);
         await amqp.PublishTextAsync(BusNames.EventsExchange, "lead.captured", json);
-        await results.WaitForAsync(m => m.BodyText.Contains(Events.Id(json), StringComparison.Ordinal), Wait);
+        await results.WaitForAsync(m => m.BodyText.Contains(JsonDocument.Parse(json).RootElement.GetProperty("eventId").GetString()!, StringComparison.Ordinal), Wait);
 
         var rule = $"astra_rule=\"{OpsWorkerFixture.MetricsRule}\"";
         var text = await ScrapeUntilAsync(t => t.Contains("astra_dispatch_deliveries_total{", StringComparison.Ordinal)
