@@ -1,6 +1,8 @@
 using Astra.Dispatch.Bus;
+using Astra.Dispatch.Delivery;
 using Astra.Dispatch.Worker.Health;
 using Astra.Dispatch.Worker.Telemetry;
+using Microsoft.Extensions.Options;
 
 namespace Astra.Dispatch.Worker;
 
@@ -13,6 +15,13 @@ public static class WorkerHostExtensions
         builder.Services.AddDispatchCore().AddDispatchWorkerServices().AddDispatchBus();
         builder.Services.AddDispatchHealthChecks();
         builder.AddDispatchTelemetry();
+        // The host must outwait the bus's graceful stop (ShutdownGrace + margin), then the delivery log flush.
+        builder.Services.AddOptions<HostOptions>().Configure<IOptions<RetryOptions>>((o, retry) =>
+        {
+            var needed = retry.Value.ShutdownGrace + DispatchBusServiceCollectionExtensions.StopMargin * 2;
+            if (o.ShutdownTimeout < needed)
+                o.ShutdownTimeout = needed;
+        });
         return builder;
     }
 

@@ -52,6 +52,12 @@ internal sealed class ContainerRabbitMq : IBrokerBackend
 
     public Task StartAgainAsync(CancellationToken cancellationToken) => StartAsync(cancellationToken);
 
+    public async Task<ProcessResult> CtlAsync(IEnumerable<string> arguments, CancellationToken cancellationToken)
+    {
+        var result = await container.ExecAsync(["rabbitmqctl", .. arguments], cancellationToken);
+        return new ProcessResult((int)(result.ExitCode ?? -1), result.Stdout + result.Stderr);
+    }
+
     public ValueTask DisposeAsync() => container.DisposeAsync();
 
     public async Task<string> DiagnosticsAsync()

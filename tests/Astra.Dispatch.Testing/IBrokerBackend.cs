@@ -21,6 +21,9 @@ internal interface IBrokerBackend : IAsyncDisposable
 
     Task StartAgainAsync(CancellationToken cancellationToken);
 
+    /// <summary>Runs rabbitmqctl against the broker; returns its exit code and output.</summary>
+    Task<ProcessResult> CtlAsync(IEnumerable<string> arguments, CancellationToken cancellationToken);
+
     /// <summary>Log excerpts for failure messages.</summary>
     Task<string> DiagnosticsAsync();
 

@@ -82,6 +82,22 @@ public sealed class RabbitMqBroker : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// A fresh virtual host with full rights for guest, and its URI: tests that run a worker each get their own
+    /// copy of the Astra exchanges and queues, so they can share one node and run in parallel.
+    /// </summary>
+    public async Task<Uri> CreateVirtualHostAsync(string name, CancellationToken cancellationToken = default)
+    {
+        string[][] commands = [["add_vhost", name], ["set_permissions", "-p", name, "guest", ".*", ".*", ".*"]];
+        foreach (var command in commands)
+        {
+            var result = await backend.CtlAsync(command, cancellationToken);
+            if (!result.Succeeded)
+                throw new InvalidOperationException($"rabbitmqctl {string.Join(' ', command)} failed ({result.ExitCode}): {result.Output}");
+        }
+        return new Uri(AmqpUri, Uri.EscapeDataString(name));
+    }
+
     /// <summary>A new connection to this broker (caller disposes it).</summary>
     public Task<IConnection> CreateConnectionAsync(string clientName = "astra-tests", CancellationToken cancellationToken = default) =>
         NewFactory(AmqpUri).CreateConnectionAsync(clientName, cancellationToken);

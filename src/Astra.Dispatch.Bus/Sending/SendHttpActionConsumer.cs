@@ -18,7 +18,7 @@ namespace Astra.Dispatch.Bus.Sending;
 /// </summary>
 public sealed partial class SendHttpActionConsumer(
     RuleCatalog catalog, HttpActionSender sender, DestinationLimiter destinations, RuleRateLimiters rateLimiters,
-    DeliveryJournal journal, DeliveryStore deliveries, RulePauser pauser, RetrySchedule schedule,
+    DeliveryJournal journal, DeliveryStore deliveries, RulePauser pauser, FailureStreakPauser streak, RetrySchedule schedule,
     IOptions<HttpDeliveryOptions> httpOptions, TimeProvider time, DispatchTelemetry telemetry, ILogger<SendHttpActionConsumer> logger) : IConsumer<SendHttpAction>
 {
     /// <summary>How long a deferred delivery (busy destination, rate limit) waits before it is tried again.</summary>
@@ -67,6 +67,8 @@ public sealed partial class SendHttpActionConsumer(
                 plan.Wait = next.Wait;
                 plan.AttemptsSoFar = attempt;
                 await RecordAsync(action, attempt, startedAt, outcome, DeliveryStatus.Retrying, startedAt + outcome.Duration + next.Wait, context.CancellationToken);
+                // A paused rule dead-letters this command on its next delivery.
+                await streak.CheckAsync(context, rule, context.CancellationToken);
                 LogRetrying(action.DeliveryId, attempt, outcome.Error, next.Wait);
                 telemetry.RetryScheduled(next.Tier, "retry");
                 throw new TransientDeliveryException($"attempt {attempt} failed ({outcome.Error}); retrying in {next.Wait}");
@@ -74,6 +76,8 @@ public sealed partial class SendHttpActionConsumer(
                 await RecordAsync(action, attempt, startedAt, outcome, DeliveryStatus.Failed, null, context.CancellationToken);
                 if (outcome.Gone)
                     await pauser.PauseAsync(context, rule, $"endpoint answered 410 Gone for delivery {action.DeliveryId}", context.CancellationToken);
+                else
+                    await streak.CheckAsync(context, rule, context.CancellationToken);
                 var why = outcome.Kind == OutcomeKind.Transient ? $"gave up after {attempt} attempts: {outcome.Error}" : outcome.Error ?? "failed";
                 throw await FailAsync(context, rule, attempt, outcome, why);
         }

@@ -1,3 +1,4 @@
+using Astra.Dispatch.Bus;
 using Astra.Dispatch.Delivery;
 using YamlDotNet.RepresentationModel;
 
@@ -6,8 +7,8 @@ namespace Astra.Dispatch.Tests.Deploy;
 /// <summary>deploy/k8s/*.yaml parse, carry the fields Kubernetes requires, and agree with each other and the worker.</summary>
 public sealed class KubernetesManifestTests
 {
-    /// <summary>MassTransit's stop timeout (AddDispatchBus): consumers get this long to finish on shutdown.</summary>
-    private static readonly TimeSpan BusStopTimeout = TimeSpan.FromSeconds(30);
+    /// <summary>The worker's own shutdown: consumers get ShutdownGrace for in-flight calls, then the bus stops and the log flushes.</summary>
+    private static readonly TimeSpan HostShutdown = new RetryOptions().ShutdownGrace + DispatchBusServiceCollectionExtensions.StopMargin * 2;
 
     private static readonly List<YamlNode> Manifests = Directory.GetFiles(RepoFiles.PathOf("deploy/k8s"), "*.yaml")
         .SelectMany(f => RepoFiles.LoadYaml(Path.GetRelativePath(RepoFiles.Root, f))).ToList();
@@ -38,10 +39,11 @@ public sealed class KubernetesManifestTests
     }
 
     [Fact]
-    public void Deployment_GracePeriod_LongerThanStopTimeoutPlusHttpTimeout()
+    public void Deployment_GracePeriod_LongerThanHostShutdownAndHttpTimeout()
     {
         var grace = TimeSpan.FromSeconds(int.Parse(Deployment().Text("spec", "template", "spec", "terminationGracePeriodSeconds")!));
-        Assert.True(grace > BusStopTimeout + new HttpDeliveryOptions().DefaultTimeout, $"terminationGracePeriodSeconds is {grace}");
+        Assert.True(grace > HostShutdown, $"terminationGracePeriodSeconds is {grace}; the worker needs {HostShutdown} to stop");
+        Assert.True(grace > new HttpDeliveryOptions().DefaultTimeout, $"terminationGracePeriodSeconds is {grace}");
     }
 
     [Fact]
