@@ -22,7 +22,10 @@ public sealed class WorkerTelemetryTests(OpsWorkerFixture fixture) : IClassFixtu
             new Dictionary<string, object?> { ["traceparent"] = $"00-{traceId}-{publisherSpan}-01" });
 
         var request = await fixture.Receiver.WaitForRequestAsync(r => r.Path == "/traced", Wait);
-        var spans = await fixture.Spans.WaitForAsync(all => all.Any(a => a.TraceId == traceId && a.DisplayName == "deliver"), Wait);
+        // Spans are exported as they end, and the event's span may end after the delivery's: wait for all three.
+        var spans = await fixture.Spans.WaitForAsync(all => all.Any(a => a.TraceId == traceId && a.DisplayName == "deliver")
+            && all.Any(a => a.TraceId == traceId && a.DisplayName == "astra.events process")
+            && all.Any(a => a.TraceId == traceId && a.Source.Name == "MassTransit" && a.Kind == ActivityKind.Consumer), Wait);
 
         var trace = spans.Where(a => a.TraceId == traceId).ToList();
         var consume = Assert.Single(trace, a => a.Source.Name == DispatchTelemetry.Name && a.DisplayName == "astra.events process");
