@@ -1,5 +1,7 @@
 using Astra.Dispatch.Bus;
 using Astra.Dispatch.Delivery;
+using Astra.Dispatch.Worker.Health;
+using Astra.Dispatch.Worker.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace Astra.Dispatch.Worker;
@@ -11,7 +13,8 @@ public static class WorkerHostExtensions
     {
         builder.WebHost.UseUrls(builder.Configuration["Dispatch:Health:Urls"] ?? "http://127.0.0.1:8080");
         builder.Services.AddDispatchCore().AddDispatchWorkerServices().AddDispatchBus();
-        builder.Services.AddHealthChecks();
+        builder.Services.AddDispatchHealthChecks();
+        builder.AddDispatchTelemetry();
         // The host must outwait the bus's graceful stop (ShutdownGrace + margin), then the delivery log flush.
         builder.Services.AddOptions<HostOptions>().Configure<IOptions<RetryOptions>>((o, retry) =>
         {
@@ -22,10 +25,11 @@ public static class WorkerHostExtensions
         return builder;
     }
 
+    /// <summary>The operations endpoints on <c>Dispatch:Health:Urls</c>: <c>/health/live</c>, <c>/health/ready</c>, <c>/metrics</c>.</summary>
     public static WebApplication MapDispatchHealth(this WebApplication app)
     {
-        app.MapHealthChecks("/health/live");
-        app.MapHealthChecks("/health/ready");
+        app.MapDispatchHealthEndpoints();
+        app.MapDispatchMetrics();
         return app;
     }
 }

@@ -3,6 +3,7 @@ using Astra.Dispatch.Rules;
 using Astra.Dispatch.Secrets;
 using Astra.Dispatch.Security;
 using Astra.Dispatch.Storage;
+using Astra.Dispatch.Telemetry;
 using Astra.Dispatch.Templating;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -46,6 +47,8 @@ public static class DispatchServiceCollectionExtensions
         services.AddSingleton<OAuth2TokenClient>();
         services.AddSingleton<AuthApplier>();
         services.AddSingleton<HttpActionSender>();
+        services.AddMetrics();
+        services.AddSingleton<DispatchTelemetry>();
         AddGuardedHttpClient(services, HttpActionSender.HttpClientName);
         AddGuardedHttpClient(services, OAuth2TokenClient.HttpClientName);
         return services;

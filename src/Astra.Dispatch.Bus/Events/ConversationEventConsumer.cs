@@ -5,6 +5,7 @@ using Astra.Dispatch.Delivery;
 using Astra.Dispatch.Matching;
 using Astra.Dispatch.Rules;
 using Astra.Dispatch.Storage;
+using Astra.Dispatch.Telemetry;
 using Astra.Dispatch.Templating;
 using MassTransit;
 using Microsoft.Extensions.Logging;
@@ -17,7 +18,7 @@ namespace Astra.Dispatch.Bus.Events;
 /// </summary>
 public sealed partial class ConversationEventConsumer(
     RuleCatalog catalog, RequestRenderer renderer, LiquidEngine liquid, DeliveryJournal journal, TimeProvider time,
-    ILogger<ConversationEventConsumer> logger) : IConsumer<ConversationEvent>
+    DispatchTelemetry telemetry, ILogger<ConversationEventConsumer> logger) : IConsumer<ConversationEvent>
 {
     public static readonly Uri SendQueue = new($"queue:{BusNames.SendQueue}");
 
@@ -25,13 +26,22 @@ public sealed partial class ConversationEventConsumer(
     {
         var e = context.Message;
         if (EventValidator.Validate(e, context.ReceiveContext.Body.Length ?? 0) is { } reason)
+        {
+            telemetry.EventConsumed("(invalid)", "invalid");
             throw new InvalidEventException(reason);
+        }
+        var headers = context.ReceiveContext.TransportHeaders;
+        using var activity = DispatchActivities.StartEvent(headers.Get<string>(DispatchActivities.TraceParentHeader),
+            headers.Get<string>(DispatchActivities.TraceStateHeader), e.TenantId, e.Type, e.EventId);
         if (!catalog.IsLoaded)
             await catalog.RefreshAsync(context.CancellationToken);
 
-        var candidates = catalog.Current.Candidates(e.TenantId, e.Type, e.AgentId);
+        var candidates = Candidates(e);
         if (candidates.Count == 0)
+        {
+            telemetry.EventConsumed(e.Type, "unmatched");
             return;
+        }
 
         var occurredAt = e.OccurredAt ?? time.GetUtcNow();
         var model = EventModel.From(e, occurredAt);
@@ -40,10 +50,12 @@ public sealed partial class ConversationEventConsumer(
         foreach (var rule in candidates)
         {
             var deliveryId = DeliveryId.For(e.TenantId, e.EventId, rule.Id);
+            using var render = DispatchActivities.StartRender(rule.Id, deliveryId);
             try
             {
                 if (rule.Condition is { } condition && !await LiquidEngine.EvaluateAsync(condition, liquid.CreateContext(model)))
                     continue;
+                telemetry.RuleMatched(rule.Id);
                 rawEvent ??= JsonSerializer.Serialize(e with { OccurredAt = occurredAt }, JsonSerializerOptions.Web);
                 var request = await renderer.RenderAsync(rule, model, rawEvent);
                 commands.Add(new SendHttpAction
@@ -66,18 +78,30 @@ public sealed partial class ConversationEventConsumer(
             }
             catch (RenderException ex)
             {
+                render?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, "render failed");
+                telemetry.Failed(rule.Id, deadLettered: false);
                 await FailRenderAsync(context, e, rule, deliveryId, ex);
             }
         }
+        telemetry.EventConsumed(e.Type, commands.Count == 0 ? "unmatched" : "matched");
         if (commands.Count == 0)
             return;
 
         var endpoint = await context.GetSendEndpoint(SendQueue);
-        await Task.WhenAll(commands.Select(c => endpoint.Send(c, context.CancellationToken)));
+        using (DispatchActivities.StartSendCommands(commands.Count))
+            await Task.WhenAll(commands.Select(c => endpoint.Send(c, context.CancellationToken)));
         var now = time.GetUtcNow();
         foreach (var c in commands)
             await journal.AppendAsync(new DeliveryCreated(c.DeliveryId, now, c.EventId, c.EventType, c.RuleId, c.TenantId), context.CancellationToken);
         LogMatched(e.EventId, e.Type, e.TenantId, commands.Count);
+    }
+
+    private IReadOnlyList<CompiledRule> Candidates(ConversationEvent e)
+    {
+        using var match = DispatchActivities.StartMatch(e.TenantId);
+        var candidates = catalog.Current.Candidates(e.TenantId, e.Type, e.AgentId);
+        match?.SetTag(DispatchTelemetry.Tags.Candidates, candidates.Count);
+        return candidates;
     }
 
     /// <summary>A template that cannot render this event's data will never render it: fail the action, visibly, once.</summary>

@@ -5,6 +5,7 @@ using Astra.Dispatch.Delivery;
 using Astra.Dispatch.Rules;
 using Astra.Dispatch.Security;
 using Astra.Dispatch.Storage;
+using Astra.Dispatch.Telemetry;
 using MassTransit;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -19,7 +20,8 @@ namespace Astra.Dispatch.Bus.Sending;
 public sealed partial class SendHttpActionConsumer(
     RuleCatalog catalog, HttpActionSender sender, DestinationLimiter destinations, RuleRateLimiters rateLimiters,
     DeliveryJournal journal, DeliveryStore deliveries, RulePauser pauser, FailureStreakPauser streak, RetrySchedule schedule,
-    IOptions<HttpDeliveryOptions> httpOptions, Redactor redactor, TimeProvider time, ILogger<SendHttpActionConsumer> logger) : IConsumer<SendHttpAction>
+    IOptions<HttpDeliveryOptions> httpOptions, Redactor redactor, TimeProvider time, DispatchTelemetry telemetry,
+    ILogger<SendHttpActionConsumer> logger) : IConsumer<SendHttpAction>
 {
     /// <summary>How long a deferred delivery (busy destination, rate limit) waits before it is tried again.</summary>
     public static readonly TimeSpan DeferTier = TimeSpan.FromSeconds(1);
@@ -31,6 +33,7 @@ public sealed partial class SendHttpActionConsumer(
         var attemptsSoFar = context.Headers.Get<int>(RedeliveryPlan.AttemptsHeader) ?? 0;
         plan.AttemptsSoFar = attemptsSoFar;
         var attempt = attemptsSoFar + 1;
+        using var activity = DispatchActivities.StartDeliver(action.TenantId, action.RuleId, action.DeliveryId, attempt);
 
         if (catalog.Current.Find(action.RuleId) is not { } rule)
             throw await FailAsync(context, null, attemptsSoFar, null, $"rule {action.RuleId} no longer exists");
@@ -52,11 +55,15 @@ public sealed partial class SendHttpActionConsumer(
             outcome = await sender.SendAsync(action, rule, context.CancellationToken);
         // Everything below stores, logs or publishes the outcome: mask redact: fields and echoed secrets first.
         outcome = outcome with { Error = redactor.Text(outcome.Error, rule.Definition), ResponseBody = redactor.Text(outcome.ResponseBody, rule.Definition) };
+        var outcomeName = outcome.Kind.ToString().ToLowerInvariant();
+        telemetry.AttemptFinished(rule.Id, outcomeName, outcome.StatusCode, outcome.Duration);
+        activity.SetOutcome(outcomeName, outcome.StatusCode, outcome.Error);
 
         switch (outcome.Kind)
         {
             case OutcomeKind.Succeeded:
                 await RecordAsync(action, attempt, startedAt, outcome, DeliveryStatus.Succeeded, null, context.CancellationToken);
+                telemetry.Delivered(rule.Id, action.OccurredAt, time.GetUtcNow());
                 await context.PublishResultAsync(Result<ActionSucceeded>(action, attempt, outcome, ResponseCapture.Build(rule.Definition, outcome.ResponseBody)), context.CancellationToken);
                 return;
             case OutcomeKind.Transient when schedule.NextDelay(rule, attempt, outcome.RetryAfter) is { } next:
@@ -67,6 +74,7 @@ public sealed partial class SendHttpActionConsumer(
                 // A paused rule dead-letters this command on its next delivery.
                 await streak.CheckAsync(context, rule, context.CancellationToken);
                 LogRetrying(action.DeliveryId, attempt, outcome.Error, next.Wait);
+                telemetry.RetryScheduled(next.Tier, "retry");
                 throw new TransientDeliveryException($"attempt {attempt} failed ({outcome.Error}); retrying in {next.Wait}");
             default:
                 await RecordAsync(action, attempt, startedAt, outcome, DeliveryStatus.Failed, null, context.CancellationToken);
@@ -79,8 +87,9 @@ public sealed partial class SendHttpActionConsumer(
         }
     }
 
-    private static TransientDeliveryException Defer(RedeliveryPlan plan, string reason)
+    private TransientDeliveryException Defer(RedeliveryPlan plan, string reason)
     {
+        telemetry.RetryScheduled(DeferTier, "deferred");
         plan.Tier = DeferTier;
         plan.Wait = DeferTier;
         return new TransientDeliveryException($"deferred: {reason}");
@@ -96,6 +105,7 @@ public sealed partial class SendHttpActionConsumer(
         }
         await context.PublishResultAsync(Result<ActionFailed>(action, attempts, outcome, null) with { Error = error }, context.CancellationToken);
         LogFailed(action.DeliveryId, rule?.Id ?? action.RuleId, error);
+        telemetry.Failed(action.RuleId);
         return new DeliveryFailedException(error, action.DeliveryId, action.RuleId, attempts, outcome?.StatusCode);
     }
 

@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Astra.Dispatch.Rules;
+
+namespace Astra.Dispatch.Telemetry;
+
+/// <summary>
+/// The worker's own telemetry, in one place: one <see cref="ActivitySource"/> and one <see cref="Meter"/>, both
+/// named <c>Astra.Dispatch</c>. Tags carry identifiers only (tenant, rule, delivery id, attempt, status), never
+/// secrets, URLs with credentials or bodies. Metric tags stay low-cardinality: rule and event type, not ids.
+/// </summary>
+public sealed class DispatchTelemetry : IDisposable
+{
+    public const string Name = "Astra.Dispatch";
+
+    /// <summary>Spans: event consume → match rules → render → send commands; deliver → HTTP (HttpClient instrumentation).</summary>
+    public static readonly ActivitySource Source = new(Name, typeof(DispatchTelemetry).Assembly.GetName().Version?.ToString());
+
+    private readonly Meter _meter;
+    private readonly Counter<long> _eventsConsumed;
+    private readonly Counter<long> _rulesMatched;
+    private readonly Counter<long> _deliveries;
+    private readonly Counter<long> _attempts;
+    private readonly Histogram<double> _httpDuration;
+    private readonly Histogram<double> _endToEnd;
+    private readonly Counter<long> _retriesScheduled;
+    private readonly Counter<long> _deadLetters;
+
+    public DispatchTelemetry(IMeterFactory meters, RuleCatalog catalog)
+    {
+        _meter = meters.Create(Name);
+        _eventsConsumed = _meter.CreateCounter<long>("astra.dispatch.events.consumed", "{event}", "Conversation events consumed, by type and outcome.");
+        _rulesMatched = _meter.CreateCounter<long>("astra.dispatch.rules.matched", "{match}", "Rules whose trigger and condition matched an event.");
+        _deliveries = _meter.CreateCounter<long>("astra.dispatch.deliveries", "{delivery}", "Deliveries finished, by rule and outcome (succeeded, failed).");
+        _attempts = _meter.CreateCounter<long>("astra.dispatch.attempts", "{attempt}", "HTTP attempts, by rule and outcome (succeeded, transient, permanent).");
+        _httpDuration = _meter.CreateHistogram("astra.dispatch.http.duration", "s", "Duration of one HTTP attempt.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
+        _endToEnd = _meter.CreateHistogram("astra.dispatch.delivery.latency", "s", "From the event's occurredAt to the successful delivery.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 60, 300, 1800, 7200, 36000, 86400] });
+        _retriesScheduled = _meter.CreateCounter<long>("astra.dispatch.retries.scheduled", "{retry}", "Redeliveries scheduled, by delay tier and reason (retry, deferred).");
+        _deadLetters = _meter.CreateCounter<long>("astra.dispatch.dead_letters", "{message}", "Commands dead-lettered to astra.dispatch.send_error, by rule.");
+        _meter.CreateObservableGauge("astra.dispatch.rules.loaded", () => RulesLoaded(catalog), "{rule}", "Rules in the worker's cache, by state.");
+    }
+
+    public void EventConsumed(string eventType, string outcome) =>
+        _eventsConsumed.Add(1, new KeyValuePair<string, object?>(Tags.EventType, eventType), new KeyValuePair<string, object?>(Tags.Outcome, outcome));
+
+    public void RuleMatched(string ruleId) => _rulesMatched.Add(1, new KeyValuePair<string, object?>(Tags.Rule, ruleId));
+
+    public void AttemptFinished(string ruleId, string outcome, int? statusCode, TimeSpan duration)
+    {
+        var rule = new KeyValuePair<string, object?>(Tags.Rule, ruleId);
+        _attempts.Add(1, rule, new KeyValuePair<string, object?>(Tags.Outcome, outcome));
+        if (statusCode is { } status)
+            _httpDuration.Record(duration.TotalSeconds, rule, new KeyValuePair<string, object?>(Tags.HttpStatus, status));
+        else
+            _httpDuration.Record(duration.TotalSeconds, rule, new KeyValuePair<string, object?>(Tags.ErrorType, outcome));
+    }
+
+    public void Delivered(string ruleId, DateTimeOffset occurredAt, DateTimeOffset now)
+    {
+        _deliveries.Add(1, new KeyValuePair<string, object?>(Tags.Rule, ruleId), new KeyValuePair<string, object?>(Tags.Outcome, "succeeded"));
+        if (occurredAt != default && now >= occurredAt)
+            _endToEnd.Record((now - occurredAt).TotalSeconds, new KeyValuePair<string, object?>(Tags.Rule, ruleId));
+    }
+
+    /// <summary>A delivery failed for good: published as <c>action.failed</c> and, for a send command, dead-lettered.</summary>
+    public void Failed(string ruleId, bool deadLettered = true)
+    {
+        var rule = new KeyValuePair<string, object?>(Tags.Rule, ruleId);
+        _deliveries.Add(1, rule, new KeyValuePair<string, object?>(Tags.Outcome, "failed"));
+        if (deadLettered)
+            _deadLetters.Add(1, rule);
+    }
+
+    public void RetryScheduled(TimeSpan tier, string reason) =>
+        _retriesScheduled.Add(1, new KeyValuePair<string, object?>(Tags.Tier, Durations.Format(tier)), new KeyValuePair<string, object?>(Tags.Reason, reason));
+
+    private static IEnumerable<Measurement<int>> RulesLoaded(RuleCatalog catalog)
+    {
+        var index = catalog.Current;
+        yield return new Measurement<int>(index.EnabledCount, new KeyValuePair<string, object?>(Tags.State, "enabled"));
+        yield return new Measurement<int>(index.Count - index.EnabledCount, new KeyValuePair<string, object?>(Tags.State, "disabled"));
+    }
+
+    public void Dispose() => _meter.Dispose();
+
+    /// <summary>Attribute names, shared by spans and metrics.</summary>
+    public static class Tags
+    {
+        public const string Tenant = "astra.tenant";
+        public const string Rule = "astra.rule";
+        public const string EventId = "astra.event.id";
+        public const string EventType = "astra.event.type";
+        public const string DeliveryId = "astra.delivery.id";
+        public const string Attempt = "astra.attempt";
+        public const string Outcome = "astra.outcome";
+        public const string Tier = "astra.retry.tier";
+        public const string Reason = "astra.retry.reason";
+        public const string State = "astra.rule.state";
+        public const string Candidates = "astra.rules.candidates";
+        public const string Matched = "astra.rules.matched";
+        public const string HttpStatus = "http.response.status_code";
+        public const string ErrorType = "error.type";
+    }
+}

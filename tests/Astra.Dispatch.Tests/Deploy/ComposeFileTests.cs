@@ -1,0 +1,116 @@
+using Astra.Dispatch.Rules;
+using YamlDotNet.RepresentationModel;
+
+namespace Astra.Dispatch.Tests.Deploy;
+
+/// <summary>docker-compose.yml is checked by reading it (Docker isn't available in CI): services, ports, mounts, variables.</summary>
+public sealed class ComposeFileTests
+{
+    private static readonly YamlNode Compose = RepoFiles.LoadYaml("docker-compose.yml").Single();
+
+    [Fact]
+    public void Services_FullStack_AllPresent()
+    {
+        var services = Compose.Entries("services").Select(e => e.Key).ToHashSet();
+        Assert.Superset(new HashSet<string> { "rabbitmq", "worker", "demo-receiver", "otel-collector", "jaeger", "prometheus", "grafana" }, services);
+    }
+
+    [Fact]
+    public void Worker_Replicas_TwoBuiltFromDeployDockerfile()
+    {
+        var worker = Compose.At("services", "worker")!;
+        Assert.Equal("2", worker.Text("deploy", "replicas"));
+        Assert.Equal("deploy/Dockerfile", worker.Text("build", "dockerfile"));
+        Assert.True(File.Exists(RepoFiles.PathOf("deploy/Dockerfile")));
+        Assert.Contains($"AS {worker.Text("build", "target")}", File.ReadAllText(RepoFiles.PathOf("deploy/Dockerfile")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Worker_Environment_OnlyKnownConfigKeys()
+    {
+        var names = WorkerEnvironment().Keys.ToList();
+        Assert.Contains("Dispatch__RabbitMq__Uri", names);
+        Assert.Contains("Dispatch__RulesPath", names);
+        Assert.Contains("OTEL_EXPORTER_OTLP_ENDPOINT", names);
+        var unknown = names.Where(n => !ConfigKeys.IsKnownVariable(n)).ToList();
+        Assert.Empty(unknown);
+    }
+
+    [Fact]
+    public void Worker_Broker_PointsAtRabbitMqServiceWithItsUser()
+    {
+        var env = WorkerEnvironment();
+        var uri = new Uri(env["Dispatch__RabbitMq__Uri"]);
+        var rabbit = Compose.At("services", "rabbitmq")!;
+        Assert.Equal("rabbitmq", uri.Host);
+        Assert.Equal($"{rabbit.Text("environment", "RABBITMQ_DEFAULT_USER")}:{rabbit.Text("environment", "RABBITMQ_DEFAULT_PASS")}", uri.UserInfo);
+        Assert.Contains(rabbit.Items("ports").Select(p => ((YamlScalarNode)p).Value), p => p == "5672:5672");
+        Assert.Contains(rabbit.Items("ports").Select(p => ((YamlScalarNode)p).Value), p => p == "15672:15672");
+        Assert.EndsWith("-management", rabbit.Text("image"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Worker_RulesPath_IsMountedDemoRulesFileThatCompiles()
+    {
+        var rulesPath = WorkerEnvironment()["Dispatch__RulesPath"];
+        var mount = Compose.At("services", "worker")!.Items("volumes").Select(v => ((YamlScalarNode)v).Value!.Split(':'))
+            .Single(v => rulesPath.StartsWith(v[1] + "/", StringComparison.Ordinal));
+        var hostFile = Path.Combine(RepoFiles.PathOf(mount[0]), rulesPath[(mount[1].Length + 1)..]);
+        Assert.True(File.Exists(hostFile), hostFile);
+
+        var errors = new List<RuleError>();
+        var definitions = RuleDocumentReader.ReadFile(hostFile, errors);
+        var compiler = new RuleCompiler(new RuleLimits { AllowPlainHttp = WorkerEnvironment()["Dispatch__Http__AllowPlainHttp"] == "true" });
+        var compiled = definitions.Select(d => compiler.Compile(d, 1, true, null, hostFile, errors)).ToList();
+        Assert.Empty(errors);
+        Assert.NotEmpty(compiled);
+        Assert.All(definitions, d => Assert.StartsWith("http://demo-receiver:8080/", d.Request.Url, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Prometheus_ScrapesWorkerOnItsHealthPort()
+    {
+        var healthPort = new Uri(WorkerEnvironment()["Dispatch__Health__Urls"]).Port;
+        var prometheus = RepoFiles.LoadYaml("deploy/prometheus/prometheus.yml").Single();
+        var job = prometheus.Items("scrape_configs").Single(j => j.Text("job_name") == "astra-dispatch-worker");
+        Assert.Equal("/metrics", job.Text("metrics_path"));
+        Assert.Equal(healthPort.ToString(), job.Text("dns_sd_configs", "0", "port"));
+        Assert.Equal("worker", job.Text("dns_sd_configs", "0", "names", "0"));
+    }
+
+    [Fact]
+    public void BindMounts_HostPaths_Exist()
+    {
+        var missing = Compose.Entries("services")
+            .SelectMany(s => s.Value.Items("volumes").Select(v => ((YamlScalarNode)v).Value!.Split(':')[0]))
+            .Where(source => source.StartsWith("./", StringComparison.Ordinal))
+            .Where(source => !File.Exists(RepoFiles.PathOf(source[2..])) && !Directory.Exists(RepoFiles.PathOf(source[2..])))
+            .ToList();
+        Assert.Empty(missing);
+    }
+
+    [Fact]
+    public void Collector_ExportsTracesToJaegerOverOtlp()
+    {
+        var worker = WorkerEnvironment();
+        Assert.Equal("http://otel-collector:4317", worker["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        var collector = RepoFiles.LoadYaml("deploy/otel-collector/config.yaml").Single();
+        Assert.Equal("0.0.0.0:4317", collector.Text("receivers", "otlp", "protocols", "grpc", "endpoint"));
+        Assert.Equal("jaeger:4317", collector.Text("exporters", "otlp/jaeger", "endpoint"));
+        Assert.Contains("otlp/jaeger", collector.Items("service", "pipelines", "traces", "exporters").Select(e => ((YamlScalarNode)e).Value));
+    }
+
+    [Fact]
+    public void GrafanaDashboard_Panels_CoverThroughputLatencyFailuresQueuesRetries()
+    {
+        using var dashboard = System.Text.Json.JsonDocument.Parse(File.ReadAllText(RepoFiles.PathOf("deploy/grafana/dashboards/astra-dispatch.json")));
+        var exprs = dashboard.RootElement.GetProperty("panels").EnumerateArray()
+            .SelectMany(p => p.GetProperty("targets").EnumerateArray()).Select(t => t.GetProperty("expr").GetString()!).ToList();
+        string[] required = ["astra_dispatch_events_consumed_total", "astra_dispatch_delivery_latency_seconds_bucket", "astra_dispatch_attempts_total",
+            "rabbitmq_detailed_queue_messages_ready", "astra_dispatch_retries_scheduled_total"];
+        Assert.All(required, metric => Assert.Contains(exprs, e => e.Contains(metric, StringComparison.Ordinal)));
+    }
+
+    private static Dictionary<string, string> WorkerEnvironment() =>
+        Compose.At("services", "worker")!.Entries("environment").ToDictionary(e => e.Key, e => ((YamlScalarNode)e.Value).Value!);
+}

@@ -1,0 +1,36 @@
+using System.Reflection;
+using Astra.Dispatch.Bus;
+using Astra.Dispatch.Delivery;
+
+namespace Astra.Dispatch.Tests.Deploy;
+
+/// <summary>The configuration keys the worker binds, from its options classes, to check deploy files against.</summary>
+internal static class ConfigKeys
+{
+    public static IReadOnlySet<string> Known { get; } = Collect();
+
+    /// <summary>True when an environment variable name (<c>Dispatch__Http__AllowedNetworks__0</c>) sets a known key.</summary>
+    public static bool IsKnownVariable(string name)
+    {
+        if (!name.StartsWith("Dispatch__", StringComparison.Ordinal))
+            return true;
+        var segments = name.Split("__").Where(s => !s.All(char.IsAsciiDigit));
+        return Known.Contains(string.Join(':', segments));
+    }
+
+    private static HashSet<string> Collect()
+    {
+        var keys = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "Dispatch:Health:Urls" };
+        Add(keys, DispatchOptions.Section, typeof(DispatchOptions));
+        Add(keys, HttpDeliveryOptions.Section, typeof(HttpDeliveryOptions));
+        Add(keys, RetryOptions.Section, typeof(RetryOptions));
+        Add(keys, RabbitMqOptions.Section, typeof(RabbitMqOptions));
+        return keys;
+    }
+
+    private static void Add(HashSet<string> keys, string section, Type options)
+    {
+        foreach (var property in options.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite))
+            keys.Add($"{section}:{property.Name}");
+    }
+}

@@ -1,0 +1,106 @@
+using Astra.Dispatch.Bus;
+using Astra.Dispatch.Delivery;
+using YamlDotNet.RepresentationModel;
+
+namespace Astra.Dispatch.Tests.Deploy;
+
+/// <summary>deploy/k8s/*.yaml parse, carry the fields Kubernetes requires, and agree with each other and the worker.</summary>
+public sealed class KubernetesManifestTests
+{
+    /// <summary>The worker's own shutdown: consumers get ShutdownGrace for in-flight calls, then the bus stops and the log flushes.</summary>
+    private static readonly TimeSpan HostShutdown = new RetryOptions().ShutdownGrace + DispatchBusServiceCollectionExtensions.StopMargin * 2;
+
+    private static readonly List<YamlNode> Manifests = Directory.GetFiles(RepoFiles.PathOf("deploy/k8s"), "*.yaml")
+        .SelectMany(f => RepoFiles.LoadYaml(Path.GetRelativePath(RepoFiles.Root, f))).ToList();
+
+    [Fact]
+    public void Manifests_EveryDocument_HasApiVersionKindAndName()
+    {
+        Assert.NotEmpty(Manifests);
+        Assert.All(Manifests, m =>
+        {
+            Assert.False(string.IsNullOrEmpty(m.Text("apiVersion")));
+            Assert.False(string.IsNullOrEmpty(m.Text("kind")));
+            Assert.Matches("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", m.Text("metadata", "name") ?? "");
+        });
+        Assert.Superset(new HashSet<string> { "Deployment", "Service", "PodDisruptionBudget", "ScaledObject", "ConfigMap" },
+            Manifests.Select(m => m.Text("kind")!).ToHashSet());
+    }
+
+    [Fact]
+    public void Deployment_Probes_UseHealthEndpointsOnTheHealthPort()
+    {
+        var container = WorkerContainer();
+        Assert.Equal("/health/live", container.Text("livenessProbe", "httpGet", "path"));
+        Assert.Equal("/health/ready", container.Text("readinessProbe", "httpGet", "path"));
+        var port = container.Items("ports").Single();
+        Assert.Equal(port.Text("name"), container.Text("readinessProbe", "httpGet", "port"));
+        Assert.Equal(port.Text("containerPort"), new Uri(Env(container)["Dispatch__Health__Urls"]!).Port.ToString());
+    }
+
+    [Fact]
+    public void Deployment_GracePeriod_LongerThanHostShutdownAndHttpTimeout()
+    {
+        var grace = TimeSpan.FromSeconds(int.Parse(Deployment().Text("spec", "template", "spec", "terminationGracePeriodSeconds")!));
+        Assert.True(grace > HostShutdown, $"terminationGracePeriodSeconds is {grace}; the worker needs {HostShutdown} to stop");
+        Assert.True(grace > new HttpDeliveryOptions().DefaultTimeout, $"terminationGracePeriodSeconds is {grace}");
+    }
+
+    [Fact]
+    public void Deployment_SecretsAndRules_MountedWhereConfigPoints()
+    {
+        var spec = Deployment().At("spec", "template", "spec")!;
+        var container = WorkerContainer();
+        var env = Env(container);
+        string MountOf(Func<YamlNode, bool> volume)
+        {
+            var name = spec.Items("volumes").Single(volume).Text("name");
+            return container.Items("volumeMounts").Single(m => m.Text("name") == name).Text("mountPath")!;
+        }
+        Assert.Equal(env["Dispatch__SecretsPath"], MountOf(v => v.At("secret") is not null));
+        var rulesMap = spec.Items("volumes").Single(v => v.At("configMap") is not null).Text("configMap", "name");
+        Assert.Equal(env["Dispatch__RulesPath"], MountOf(v => v.At("configMap") is not null));
+        Assert.Contains(Manifests, m => m.Text("kind") == "ConfigMap" && m.Text("metadata", "name") == rulesMap);
+        Assert.All(env.Keys, name => Assert.True(ConfigKeys.IsKnownVariable(name), name));
+    }
+
+    [Fact]
+    public void Deployment_Container_HasResourcesAndRunsAsNonRoot()
+    {
+        var container = WorkerContainer();
+        Assert.NotNull(container.Text("resources", "requests", "cpu"));
+        Assert.NotNull(container.Text("resources", "limits", "memory"));
+        Assert.Equal("true", Deployment().Text("spec", "template", "spec", "securityContext", "runAsNonRoot"));
+        Assert.Equal("false", container.Text("securityContext", "allowPrivilegeEscalation"));
+    }
+
+    [Fact]
+    public void ServiceAndPdb_Selectors_MatchDeploymentPods()
+    {
+        var podLabels = Deployment().Entries("spec", "template", "metadata", "labels").ToDictionary(e => e.Key, e => ((YamlScalarNode)e.Value).Value);
+        foreach (var (kind, path) in new[] { ("Service", new[] { "spec", "selector" }), ("PodDisruptionBudget", new[] { "spec", "selector", "matchLabels" }) })
+        {
+            var selector = Manifests.Single(m => m.Text("kind") == kind).Entries(path).ToList();
+            Assert.NotEmpty(selector);
+            Assert.All(selector, s => Assert.Equal(podLabels.GetValueOrDefault(s.Key), ((YamlScalarNode)s.Value).Value));
+        }
+    }
+
+    [Fact]
+    public void ScaledObject_Triggers_SendAndEventsQueuesOfTheDeployment()
+    {
+        var scaled = Manifests.Single(m => m.Text("kind") == "ScaledObject");
+        Assert.Equal(Deployment().Text("metadata", "name"), scaled.Text("spec", "scaleTargetRef", "name"));
+        var queues = scaled.Items("spec", "triggers").Where(t => t.Text("type") == "rabbitmq").Select(t => t.Text("metadata", "queueName")).ToHashSet();
+        Assert.Equal(new HashSet<string?> { "astra.dispatch.send", "astra.dispatch.events" }, queues);
+        var auth = scaled.Text("spec", "triggers", "0", "authenticationRef", "name");
+        Assert.Contains(Manifests, m => m.Text("kind") == "TriggerAuthentication" && m.Text("metadata", "name") == auth);
+    }
+
+    private static YamlNode Deployment() => Manifests.Single(m => m.Text("kind") == "Deployment");
+
+    private static YamlNode WorkerContainer() => Deployment().Items("spec", "template", "spec", "containers").Single();
+
+    private static Dictionary<string, string?> Env(YamlNode container) =>
+        container.Items("env").ToDictionary(e => e.Text("name")!, e => e.Text("value"));
+}
