@@ -154,12 +154,14 @@ internal static class BenchmarkApp
                     await log.WriteLineAsync($"bench: {scenario.Events} events queued");
                 }
 
-                var recording = receiver.Reset(scenario.Expected);
                 var workers = new List<WorkerProcess>();
                 try
                 {
                     for (var r = 0; r < scenario.Replicas; r++)
                         workers.Add(await StartWorkerAsync(workDir, r, rules, cancellationToken));
+                    if (!scenario.Backlog)
+                        await WarmUpAsync(scenario, "astra.events", cancellationToken);
+                    var recording = receiver.Reset(scenario.Expected);
                     var start = Stopwatch.GetTimestamp();
                     if (!scenario.Backlog)
                         await PublishAsync(publisher, scenario, cancellationToken);
@@ -201,9 +203,15 @@ internal static class BenchmarkApp
             await publisher.InitializeAsync(cancellationToken);
             if (scenario.Backlog)
                 await publisher.PublishAsync(scenario.Events, scenario.Tenants, cancellationToken);
+            if (!scenario.Backlog)
+            {
+                await pipeline.StartAsync(cancellationToken);
+                await WarmUpAsync(scenario, BaselineExchange, cancellationToken);
+            }
             var recording = receiver.Reset(scenario.Expected);
             var start = Stopwatch.GetTimestamp();
-            await pipeline.StartAsync(cancellationToken);
+            if (scenario.Backlog)
+                await pipeline.StartAsync(cancellationToken);
             if (!scenario.Backlog)
                 await PublishAsync(publisher, scenario, cancellationToken);
             if (!await recording.WaitAsync(Idle, cancellationToken))
@@ -211,6 +219,18 @@ internal static class BenchmarkApp
             if (scenario.Backlog)
                 start = FirstArrival(recording, start);
             return Measurement.From(recording, start);
+        }
+
+        /// <summary>A few events through the whole path first, so neither side is measured while JIT-compiling its first messages.</summary>
+        private async Task WarmUpAsync(Scenario scenario, string exchange, CancellationToken cancellationToken)
+        {
+            const int events = 100;
+            var recording = receiver.Reset(events * scenario.FanOut);
+            await using var publisher = new EventPublisher(connection, exchange, $"{_runId}w{++_batch}");
+            await publisher.InitializeAsync(cancellationToken);
+            await publisher.PublishAsync(events, scenario.Tenants, cancellationToken);
+            if (!await recording.WaitAsync(Idle, cancellationToken))
+                await log.WriteLineAsync($"bench: {scenario.Name} warm-up: only {recording.Count} deliveries arrived");
         }
 
         private static Task PublishAsync(EventPublisher publisher, Scenario scenario, CancellationToken cancellationToken) =>
