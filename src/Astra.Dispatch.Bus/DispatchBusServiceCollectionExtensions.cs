@@ -1,6 +1,7 @@
 using Astra.Dispatch.Bus.Events;
 using Astra.Dispatch.Bus.Redelivery;
 using Astra.Dispatch.Bus.Sending;
+using Astra.Dispatch.Delivery;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -9,6 +10,9 @@ namespace Astra.Dispatch.Bus;
 
 public static class DispatchBusServiceCollectionExtensions
 {
+    /// <summary>Time on top of the shutdown grace for the bus to stop and the delivery log to flush.</summary>
+    public static readonly TimeSpan StopMargin = TimeSpan.FromSeconds(10);
+
     /// <summary>
     /// The worker's bus: MassTransit on RabbitMQ with the event and send consumers, TTL-tier redelivery and the
     /// contract topology. Call after <c>AddDispatchCore</c> and <c>AddDispatchWorkerServices</c>.
@@ -21,6 +25,7 @@ public static class DispatchBusServiceCollectionExtensions
             .ValidateOnStart();
         services.AddSingleton<DelayTiers>();
         services.AddSingleton<RulePauser>();
+        services.AddSingleton<FailureStreakPauser>();
         services.AddHostedService<DelayTierDeclarer>();
         services.AddMassTransit(x =>
         {
@@ -29,16 +34,25 @@ public static class DispatchBusServiceCollectionExtensions
             x.UsingRabbitMq((context, cfg) =>
             {
                 var options = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
-                cfg.Host(options.Uri, h => h.ConnectionName("astra-dispatch-worker"));
+                cfg.Host(options.Uri, h =>
+                {
+                    h.ConnectionName("astra-dispatch-worker");
+                    // The default, stated because delivery depends on it: every send, publish, tier hop and
+                    // dead letter is awaited until the broker confirms it, and only then is the input acked.
+                    h.PublisherConfirmation = true;
+                });
                 cfg.AddRawJsonSerializer();
                 cfg.ConfigureAstraTopology();
                 cfg.ConfigureEndpoints(context);
             });
         });
-        services.AddOptions<MassTransitHostOptions>().Configure(o =>
+        // Graceful stop: consumers get ShutdownGrace to finish in-flight HTTP calls, then their token is cancelled
+        // and the unacknowledged commands go back to the queue; the host waits long enough for the log to flush.
+        services.AddOptions<MassTransitHostOptions>().Configure<IOptions<RetryOptions>>((o, retry) =>
         {
             o.WaitUntilStarted = true;
-            o.StopTimeout = TimeSpan.FromSeconds(30);
+            o.ConsumerStopTimeout = retry.Value.ShutdownGrace;
+            o.StopTimeout = retry.Value.ShutdownGrace + StopMargin;
         });
         return services;
     }

@@ -1,4 +1,6 @@
 using Astra.Dispatch.Bus;
+using Astra.Dispatch.Delivery;
+using Microsoft.Extensions.Options;
 
 namespace Astra.Dispatch.Worker;
 
@@ -10,6 +12,13 @@ public static class WorkerHostExtensions
         builder.WebHost.UseUrls(builder.Configuration["Dispatch:Health:Urls"] ?? "http://127.0.0.1:8080");
         builder.Services.AddDispatchCore().AddDispatchWorkerServices().AddDispatchBus();
         builder.Services.AddHealthChecks();
+        // The host must outwait the bus's graceful stop (ShutdownGrace + margin), then the delivery log flush.
+        builder.Services.AddOptions<HostOptions>().Configure<IOptions<RetryOptions>>((o, retry) =>
+        {
+            var needed = retry.Value.ShutdownGrace + DispatchBusServiceCollectionExtensions.StopMargin * 2;
+            if (o.ShutdownTimeout < needed)
+                o.ShutdownTimeout = needed;
+        });
         return builder;
     }
 

@@ -23,6 +23,7 @@ public static class DispatchServiceCollectionExtensions
         services.AddOptions<RetryOptions>().BindConfiguration(RetryOptions.Section)
             .Validate(o => o.Schedule.All(s => Durations.TryParse(s, out var d) && d >= TimeSpan.FromSeconds(1)), "Dispatch:Delivery:Schedule must hold delays such as 5s, 5m, 2h (at least 1s)")
             .Validate(o => o.Jitter is >= 0 and <= 0.5, "Dispatch:Delivery:Jitter must be between 0 and 0.5")
+            .Validate(o => o.ShutdownGrace >= TimeSpan.Zero, "Dispatch:Delivery:ShutdownGrace must not be negative")
             .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
@@ -39,6 +40,7 @@ public static class DispatchServiceCollectionExtensions
         services.AddSingleton<NetworkPolicy>();
         services.TryAddSingleton<IHostResolver, DnsHostResolver>();
         services.AddSingleton<SsrfGuard>();
+        services.AddSingleton<Redactor>();
         services.AddSingleton<DestinationLimiter>();
         services.AddSingleton<RuleRateLimiters>();
         services.AddSingleton<OAuth2TokenClient>();

@@ -3,6 +3,7 @@ using Astra.Dispatch.Bus.Results;
 using Astra.Dispatch.Contracts;
 using Astra.Dispatch.Delivery;
 using Astra.Dispatch.Rules;
+using Astra.Dispatch.Security;
 using Astra.Dispatch.Storage;
 using MassTransit;
 using Microsoft.Extensions.Logging;
@@ -17,8 +18,8 @@ namespace Astra.Dispatch.Bus.Sending;
 /// </summary>
 public sealed partial class SendHttpActionConsumer(
     RuleCatalog catalog, HttpActionSender sender, DestinationLimiter destinations, RuleRateLimiters rateLimiters,
-    DeliveryJournal journal, DeliveryStore deliveries, RulePauser pauser, RetrySchedule schedule,
-    IOptions<HttpDeliveryOptions> httpOptions, TimeProvider time, ILogger<SendHttpActionConsumer> logger) : IConsumer<SendHttpAction>
+    DeliveryJournal journal, DeliveryStore deliveries, RulePauser pauser, FailureStreakPauser streak, RetrySchedule schedule,
+    IOptions<HttpDeliveryOptions> httpOptions, Redactor redactor, TimeProvider time, ILogger<SendHttpActionConsumer> logger) : IConsumer<SendHttpAction>
 {
     /// <summary>How long a deferred delivery (busy destination, rate limit) waits before it is tried again.</summary>
     public static readonly TimeSpan DeferTier = TimeSpan.FromSeconds(1);
@@ -49,6 +50,8 @@ public sealed partial class SendHttpActionConsumer(
         var startedAt = time.GetUtcNow();
         using (lease)
             outcome = await sender.SendAsync(action, rule, context.CancellationToken);
+        // Everything below stores, logs or publishes the outcome: mask redact: fields and echoed secrets first.
+        outcome = outcome with { Error = redactor.Text(outcome.Error, rule.Definition), ResponseBody = redactor.Text(outcome.ResponseBody, rule.Definition) };
 
         switch (outcome.Kind)
         {
@@ -61,12 +64,16 @@ public sealed partial class SendHttpActionConsumer(
                 plan.Wait = next.Wait;
                 plan.AttemptsSoFar = attempt;
                 await RecordAsync(action, attempt, startedAt, outcome, DeliveryStatus.Retrying, startedAt + outcome.Duration + next.Wait, context.CancellationToken);
+                // A paused rule dead-letters this command on its next delivery.
+                await streak.CheckAsync(context, rule, context.CancellationToken);
                 LogRetrying(action.DeliveryId, attempt, outcome.Error, next.Wait);
                 throw new TransientDeliveryException($"attempt {attempt} failed ({outcome.Error}); retrying in {next.Wait}");
             default:
                 await RecordAsync(action, attempt, startedAt, outcome, DeliveryStatus.Failed, null, context.CancellationToken);
                 if (outcome.Gone)
                     await pauser.PauseAsync(context, rule, $"endpoint answered 410 Gone for delivery {action.DeliveryId}", context.CancellationToken);
+                else
+                    await streak.CheckAsync(context, rule, context.CancellationToken);
                 var why = outcome.Kind == OutcomeKind.Transient ? $"gave up after {attempt} attempts: {outcome.Error}" : outcome.Error ?? "failed";
                 throw await FailAsync(context, rule, attempt, outcome, why);
         }

@@ -10,7 +10,8 @@ namespace Astra.Dispatch.Delivery;
 /// </summary>
 public sealed class RetrySchedule(IOptions<RetryOptions> options)
 {
-    private readonly Lazy<IReadOnlyList<TimeSpan>> _default = new(() => [.. options.Value.Schedule.Select(Durations.Parse)]);
+    private readonly Lazy<IReadOnlyList<TimeSpan>> _default = new(() =>
+        [.. (options.Value.Schedule.Length > 0 ? options.Value.Schedule : RetryOptions.DefaultSchedule).Select(Durations.Parse)]);
 
     public IReadOnlyList<TimeSpan> Default => _default.Value;
 

@@ -20,6 +20,9 @@ public sealed partial class RuleCompiler(RuleLimits limits, Func<string, bool>? 
     [GeneratedRegex("^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")]
     private static partial Regex HeaderName();
 
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,100}(\\.[A-Za-z0-9_-]{1,100}){0,15}$")]
+    private static partial Regex FieldPath();
+
     public CompiledRule? Compile(RuleDefinition rule, long version, bool enabled, string? pausedReason, string source, List<RuleError> errors)
     {
         var before = errors.Count;
@@ -78,6 +81,12 @@ public sealed partial class RuleCompiler(RuleLimits limits, Func<string, bool>? 
         RateLimitSpec? rate = null;
         if (rule.RateLimit is { } rl && !RateLimitSpec.TryParse(rl, out rate))
             Error("rateLimit", $"'{rl}' is not a rate such as 20/s, 100/min or 1000/h");
+
+        for (var i = 0; i < (rule.Redact?.Count ?? 0); i++)
+        {
+            if (!FieldPath().IsMatch(rule.Redact![i] ?? ""))
+                Error($"redact[{i}]", $"'{rule.Redact[i]}' is not a JSON field path such as data.phone");
+        }
 
         if (errors.Count > before || url is null)
             return null;

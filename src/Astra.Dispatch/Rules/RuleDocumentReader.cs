@@ -44,11 +44,16 @@ public static class RuleDocumentReader
 
     public static List<RuleDefinition> Read(string text, string source, List<RuleError> errors)
     {
+        if (text.Contains('\0', StringComparison.Ordinal))
+        {
+            errors.Add(new RuleError(source, "", "", "contains NUL characters; a rules file is YAML or JSON text"));
+            return [];
+        }
         JsonNode? root;
         try
         {
             root = source.EndsWith(".json", StringComparison.OrdinalIgnoreCase)
-                ? JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { MaxDepth = 32 })
+                ? JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { MaxDepth = 32, AllowDuplicateProperties = false })
                 : YamlToJson.Convert(text);
         }
         catch (Exception ex) when (ex is JsonException or FormatException or YamlDotNet.Core.YamlException)

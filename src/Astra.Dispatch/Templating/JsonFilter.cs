@@ -62,6 +62,16 @@ internal static class JsonFilter
             case null:
                 writer.WriteNullValue();
                 break;
+            case IFluidIndexable indexable:
+                // Event data arrives as dictionaries, which Fluid wraps as indexables: walk their keys.
+                writer.WriteStartObject();
+                foreach (var key in indexable.Keys)
+                {
+                    writer.WritePropertyName(key);
+                    Write(writer, indexable.TryGetValue(key, out var item) ? item : NilValue.Instance, context, depth + 1);
+                }
+                writer.WriteEndObject();
+                break;
             case IDictionary<string, object?> map:
                 writer.WriteStartObject();
                 foreach (var (key, item) in map)

@@ -13,7 +13,7 @@ public sealed class LiquidEngine
     public const int MaxSteps = 100_000;
     public const int MaxOutputChars = 1024 * 1024;
 
-    private static readonly FluidParser Parser = new(new FluidParserOptions { AllowFunctions = false });
+    private static readonly FluidParser Parser = CreateParser();
     private readonly TemplateOptions _options;
 
     public LiquidEngine()
@@ -26,6 +26,15 @@ public sealed class LiquidEngine
         };
         _options.Filters.AddFilter("json", JsonFilter.Apply);
         _options.Filters.AddFilter("url_encode", (input, _, _) => new StringValue(Uri.EscapeDataString(input.ToStringValue())));
+    }
+
+    private static FluidParser CreateParser()
+    {
+        var parser = new FluidParser(new FluidParserOptions { AllowFunctions = false });
+        // Templates cannot name files at all, so a rule is refused at import rather than failing at render.
+        parser.RegisteredTags.Remove("include");
+        parser.RegisteredTags.Remove("render");
+        return parser;
     }
 
     public static bool TryParse(string source, out IFluidTemplate? template, out string? error)

@@ -1,0 +1,103 @@
+using Astra.Dispatch.Cli.Infrastructure;
+using Astra.Dispatch.Contracts;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
+
+namespace Astra.Dispatch.Cli.DeadLetters;
+
+/// <summary>
+/// Reads, moves and purges the error queues with plain AMQP. Messages are taken with <c>basic.get</c> without
+/// auto-ack and settled only after their copy is confirmed by the broker, so an interrupted run loses nothing
+/// (unsettled messages return to the error queue when the channel closes; at worst one is redriven twice).
+/// </summary>
+public sealed class DeadLetterQueue(BrokerConnector broker)
+{
+    public static string ErrorQueue(string queue) => queue switch
+    {
+        "send" => BusNames.SendErrorQueue,
+        "events" => BusNames.EventsErrorQueue,
+        _ => throw CliException.Usage($"--queue must be send or events, not '{queue}'."),
+    };
+
+    public static string TargetQueue(string queue) => queue == "events" ? BusNames.EventsQueue : BusNames.SendQueue;
+
+    public async Task<IReadOnlyList<DeadLetter>> PeekAsync(string errorQueue, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await broker.ConnectAsync(cancellationToken);
+        // MassTransit creates an error queue with its first fault: no queue yet means no dead letters.
+        if (await TryCountAsync(connection, errorQueue, cancellationToken) is not { } count)
+            return [];
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+        var letters = new List<DeadLetter>();
+        ulong lastTag = 0;
+        while (letters.Count < Math.Min(count, limit) && await channel.BasicGetAsync(errorQueue, autoAck: false, cancellationToken) is { } got)
+        {
+            letters.Add(DeadLetter.From(letters.Count + 1, got.BasicProperties, got.Body));
+            lastTag = got.DeliveryTag;
+        }
+        if (lastTag > 0)
+            await channel.BasicNackAsync(lastTag, multiple: true, requeue: true, cancellationToken);
+        return letters;
+    }
+
+    /// <summary>Moves the matching dead letters to <paramref name="targetQueue"/>; the rest stay where they were.</summary>
+    public async Task<RedriveResult> RedriveAsync(string errorQueue, string targetQueue, Func<DeadLetter, bool> selected,
+        Action<int, int>? progress, CancellationToken cancellationToken)
+    {
+        await using var connection = await broker.ConnectAsync(cancellationToken);
+        if (await TryCountAsync(connection, targetQueue, cancellationToken) is null)
+            throw CliException.Failed($"Queue {targetQueue} does not exist on the broker (has a worker run against it yet?).");
+        if (await TryCountAsync(connection, errorQueue, cancellationToken) is not { } total)
+            return new RedriveResult([], 0);
+        await using var channel = await connection.CreateChannelAsync(BrokerConnector.Confirms, cancellationToken);
+        var kept = new List<ulong>();
+        var moved = new List<DeadLetter>();
+        // Only what was there at the start: kept messages stay unacked, so basic.get never returns them twice.
+        for (var seen = 0; seen < total; seen++)
+        {
+            if (await channel.BasicGetAsync(errorQueue, autoAck: false, cancellationToken) is not { } got)
+                break;
+            var letter = DeadLetter.From(seen + 1, got.BasicProperties, got.Body);
+            if (!selected(letter))
+            {
+                kept.Add(got.DeliveryTag);
+            }
+            else
+            {
+                await channel.BasicPublishAsync("", targetQueue, mandatory: true, RedriveCleaner.Properties(got.BasicProperties),
+                    RedriveCleaner.Body(got.Body), cancellationToken);
+                await channel.BasicAckAsync(got.DeliveryTag, multiple: false, cancellationToken);
+                moved.Add(letter);
+            }
+            progress?.Invoke(seen + 1, total);
+        }
+        foreach (var tag in kept)
+            await channel.BasicNackAsync(tag, multiple: false, requeue: true, cancellationToken);
+        return new RedriveResult(moved, kept.Count);
+    }
+
+    public async Task<uint> PurgeAsync(string errorQueue, CancellationToken cancellationToken)
+    {
+        await using var connection = await broker.ConnectAsync(cancellationToken);
+        if (await TryCountAsync(connection, errorQueue, cancellationToken) is null)
+            return 0;
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+        return await channel.QueuePurgeAsync(errorQueue, cancellationToken);
+    }
+
+    /// <summary>The queue's depth, or null when it does not exist (the passive declare closes its own channel).</summary>
+    private static async Task<int?> TryCountAsync(IConnection connection, string queue, CancellationToken cancellationToken)
+    {
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+        try
+        {
+            return (int)(await channel.QueueDeclarePassiveAsync(queue, cancellationToken)).MessageCount;
+        }
+        catch (OperationInterruptedException)
+        {
+            return null;
+        }
+    }
+}
+
+public sealed record RedriveResult(IReadOnlyList<DeadLetter> Moved, int Kept);

@@ -1,0 +1,55 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using RabbitMQ.Client;
+
+namespace Astra.Dispatch.Cli.DeadLetters;
+
+/// <summary>
+/// Makes a dead letter look new, so a redriven message gets its full retry schedule: MassTransit reads its
+/// redelivery count from the AMQP headers and from the envelope's <c>headers</c> object, so both are cleaned
+/// (see shared/notes/masstransit-delayed-redelivery.md, sections 3 and 5).
+/// </summary>
+internal static class RedriveCleaner
+{
+    public static bool IsFaultHeader(string name) =>
+        name.Equals("MT-Redelivery-Count", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("MT-Reason", StringComparison.OrdinalIgnoreCase)
+        || name.StartsWith("MT-Fault-", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("x-death", StringComparison.OrdinalIgnoreCase)
+        || name.StartsWith("x-first-death-", StringComparison.OrdinalIgnoreCase)
+        || name.StartsWith("x-last-death-", StringComparison.OrdinalIgnoreCase)
+        || name.StartsWith("astra-", StringComparison.OrdinalIgnoreCase);
+
+    public static BasicProperties Properties(IReadOnlyBasicProperties original)
+    {
+        var properties = new BasicProperties(original)
+        {
+            Persistent = true,
+            Expiration = null,
+        };
+        if (original.Headers is { } headers)
+            properties.Headers = headers.Where(h => !IsFaultHeader(h.Key)).ToDictionary(h => h.Key, h => h.Value);
+        return properties;
+    }
+
+    public static ReadOnlyMemory<byte> Body(ReadOnlyMemory<byte> body)
+    {
+        JsonObject? root;
+        try
+        {
+            root = JsonNode.Parse(Encoding.UTF8.GetString(body.Span)) as JsonObject;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return body;
+        }
+        if (root?["headers"] is not JsonObject envelopeHeaders || root["message"] is null)
+            return body;
+        var stale = envelopeHeaders.Select(h => h.Key).Where(IsFaultHeader).ToList();
+        if (stale.Count == 0)
+            return body;
+        foreach (var name in stale)
+            envelopeHeaders.Remove(name);
+        return Encoding.UTF8.GetBytes(root.ToJsonString());
+    }
+}

@@ -1,0 +1,1 @@
+return await Astra.Dispatch.Cli.CliApp.RunAsync(args, Console.Out, Console.Error);

@@ -1,0 +1,18 @@
+using Astra.Dispatch.Cli.Infrastructure;
+using Astra.Dispatch.Rules;
+
+namespace Astra.Dispatch.Cli.Rules;
+
+public sealed class RulesImportCommand(CliOutput output) : DispatchCommand<RulesFileSettings>(output)
+{
+    protected override async Task<int> RunAsync(RulesFileSettings settings, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        RulesValidateCommand.CheckExists(settings.Path);
+        var summary = await Get<RuleImporter>(services).ImportAsync(settings.Path, cancellationToken);
+        if (settings.Json)
+            Output.WriteJson(new { path = settings.Path, summary.Added, summary.Updated, summary.Unchanged, summary.Removed });
+        else
+            Output.Text($"Imported {settings.Path}: {summary.Added} added, {summary.Updated} updated, {summary.Unchanged} unchanged, {summary.Removed} removed.");
+        return ExitCodes.Ok;
+    }
+}

@@ -1,0 +1,36 @@
+using Astra.Dispatch.Cli.Infrastructure;
+using Astra.Dispatch.Storage;
+
+namespace Astra.Dispatch.Cli.Rules;
+
+public sealed class RulesEnableCommand(CliOutput output) : DispatchCommand<RuleIdSettings>(output)
+{
+    protected override Task<int> RunAsync(RuleIdSettings settings, IServiceProvider services, CancellationToken cancellationToken) =>
+        RulesStateChange.RunAsync(Output, settings, "enabled", store => store.SetEnabledAsync(settings.Id, true, null, cancellationToken), services);
+}
+
+public sealed class RulesDisableCommand(CliOutput output) : DispatchCommand<RuleIdSettings>(output)
+{
+    protected override Task<int> RunAsync(RuleIdSettings settings, IServiceProvider services, CancellationToken cancellationToken) =>
+        RulesStateChange.RunAsync(Output, settings, "disabled", store => store.SetEnabledAsync(settings.Id, false, null, cancellationToken), services);
+}
+
+public sealed class RulesDeleteCommand(CliOutput output) : DispatchCommand<RuleIdSettings>(output)
+{
+    protected override Task<int> RunAsync(RuleIdSettings settings, IServiceProvider services, CancellationToken cancellationToken) =>
+        RulesStateChange.RunAsync(Output, settings, "deleted", store => store.DeleteAsync(settings.Id, cancellationToken), services);
+}
+
+internal static class RulesStateChange
+{
+    public static async Task<int> RunAsync(CliOutput output, RuleIdSettings settings, string done, Func<RuleStore, Task<bool>> change, IServiceProvider services)
+    {
+        if (!await change((RuleStore)services.GetService(typeof(RuleStore))!))
+            throw CliException.Failed($"Rule '{settings.Id}' does not exist.");
+        if (settings.Json)
+            output.WriteJson(new { id = settings.Id, result = done });
+        else
+            output.Text($"Rule {settings.Id} {done}; running workers pick the change up within seconds.");
+        return ExitCodes.Ok;
+    }
+}

@@ -1,0 +1,54 @@
+using System.Text;
+using System.Text.Json;
+using Astra.Dispatch.Cli.DeadLetters;
+using RabbitMQ.Client;
+
+namespace Astra.Dispatch.Cli.Tests;
+
+public sealed class RedriveCleanerTests
+{
+    private static readonly string[] Stale =
+        ["MT-Redelivery-Count", "MT-Reason", "MT-Fault-Message", "MT-Fault-Timestamp", "x-death", "x-first-death-queue", "astra-attempts", "astra-rule-id"];
+
+    [Fact]
+    public void Properties_FaultHeaders_AreStrippedAndOthersKept()
+    {
+        var headers = Stale.ToDictionary(h => h, object? (h) => Encoding.UTF8.GetBytes("x"));
+        headers["MT-OriginalMessageId"] = Encoding.UTF8.GetBytes("m1");
+        var original = new BasicProperties { Headers = headers, MessageId = "m2", Expiration = "1000" };
+
+        var cleaned = RedriveCleaner.Properties(original);
+
+        Assert.Equal(["MT-OriginalMessageId"], cleaned.Headers!.Keys);
+        Assert.Equal("m2", cleaned.MessageId);
+        Assert.Null(cleaned.Expiration);
+        Assert.True(cleaned.Persistent);
+    }
+
+    [Fact]
+    public void Body_EnvelopeHeaders_AreStrippedAndMessageKept()
+    {
+        var envelope = new Dictionary<string, object>
+        {
+            ["messageId"] = "m1",
+            ["headers"] = Stale.ToDictionary(h => h, object (_) => 3).Append(new("keep-me", "yes")).ToDictionary(),
+            ["message"] = new { deliveryId = "msg_1", ruleId = "r" },
+        };
+
+        var body = RedriveCleaner.Body(JsonSerializer.SerializeToUtf8Bytes(envelope));
+
+        var root = JsonDocument.Parse(body).RootElement;
+        Assert.Equal(["keep-me"], root.GetProperty("headers").EnumerateObject().Select(p => p.Name));
+        Assert.Equal("msg_1", root.GetProperty("message").GetProperty("deliveryId").GetString());
+    }
+
+    [Fact]
+    public void Body_RawEvent_IsLeftAsIs()
+    {
+        var raw = Encoding.UTF8.GetBytes("""{"eventId":"e1","type":"t","tenantId":"a","headers":{"MT-Reason":"x"}}""");
+
+        var body = RedriveCleaner.Body(raw);
+
+        Assert.Equal(raw, body.ToArray());
+    }
+}

@@ -1,0 +1,250 @@
+using Astra.Dispatch.Bus.Redelivery;
+using Astra.Dispatch.Contracts;
+using Astra.Dispatch.Delivery;
+using Astra.Dispatch.Testing;
+using Dapper;
+
+namespace Astra.Dispatch.IntegrationTests.Durability;
+
+/// <summary>
+/// What happens to a delivery when the endpoint fails: retries through the TTL delay tiers on the schedule
+/// (1s, 2s, 4s here), dead letters with their reason, rule pausing. One in-process worker per test, on the
+/// collection's own broker node.
+/// </summary>
+[Collection(DurabilityCollection.Name)]
+public sealed class DeliveryFaultTests(DurabilityBroker fixture) : IAsyncLifetime
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+
+    private readonly string _tenant = Some.Tenant();
+    private RabbitMqBroker Broker => fixture.Broker;
+    private HttpReceiver _receiver = null!;
+    private RawAmqp _amqp = null!;
+    private QueueTap _results = null!;
+
+    public async Task InitializeAsync()
+    {
+        await fixture.PurgeDispatchQueuesAsync();
+        _receiver = await HttpReceiver.StartAsync();
+        _amqp = await RawAmqp.ConnectAsync(Broker);
+        _results = await QueueTap.ActionResultsAsync(Broker.AmqpUri);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _results.DisposeAsync();
+        await _amqp.DisposeAsync();
+        await _receiver.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Send_TwoTransientFailuresThenSuccess_DeliveredOnThirdAttemptAfterScheduledDelays()
+    {
+        _receiver.RespondInSequence(ReceiverResponse.Status(503), ReceiverResponse.Status(503), ReceiverResponse.Ok());
+        using var setup = new WorkerSetup(Broker.AmqpUri, [Some.Rule("retry-ok", _tenant, _receiver.UrlFor("hooks/retry").ToString())]);
+        await using var worker = await DispatchWorker.StartAsync(setup);
+
+        await _amqp.PublishEventAsync(_tenant, "evt-1");
+
+        var succeeded = await _results.WaitForAsync(m => m.RoutingKey == BusNames.SucceededRoutingKey && m.Json().GetProperty("tenantId").GetString() == _tenant, Wait);
+        Assert.Equal(3, succeeded.Json().GetProperty("attempts").GetInt32());
+        var requests = _receiver.Requests;
+        Assert.Equal(3, requests.Count);
+        Assert.Single(requests.Select(r => r.Header("webhook-id")).Distinct());
+        var deliveryId = DeliveryId.For(_tenant, "evt-1", "retry-ok");
+        await Some.WaitForScalarAsync(setup.DatabasePath, "SELECT COUNT(*) FROM attempts WHERE delivery_id = @deliveryId", new { deliveryId }, 3, Wait);
+        await Some.WaitForScalarAsync(setup.DatabasePath, "SELECT COUNT(*) FROM deliveries WHERE id = @deliveryId AND status = 'succeeded' AND attempts = 3", new { deliveryId }, 1, Wait);
+        var started = await Some.QueryAsync(setup.DatabasePath, c => c.QueryAsync<string>(
+            "SELECT started_at FROM attempts WHERE delivery_id = @deliveryId ORDER BY attempt", new { deliveryId }));
+        var times = started.Select(DateTimeOffset.Parse).ToList();
+        AssertGap(times[0], times[1], TimeSpan.FromSeconds(1));
+        AssertGap(times[1], times[2], TimeSpan.FromSeconds(2));
+        AssertGap(requests[0].ReceivedAt, requests[1].ReceivedAt, TimeSpan.FromSeconds(1));
+        AssertGap(requests[1].ReceivedAt, requests[2].ReceivedAt, TimeSpan.FromSeconds(2));
+    }
+
+    [Fact]
+    public async Task Send_RetryAfterTwoSeconds_NextAttemptWaitsForTheTwoSecondTier()
+    {
+        _receiver.RespondInSequence(ReceiverResponse.RetryAfter(503, 2), ReceiverResponse.Ok());
+        using var setup = new WorkerSetup(Broker.AmqpUri, [Some.Rule("retry-after", _tenant, _receiver.UrlFor("hooks/later").ToString())]);
+        await using var worker = await DispatchWorker.StartAsync(setup);
+
+        await _amqp.PublishEventAsync(_tenant, "evt-1");
+
+        var requests = await _receiver.WaitForCountAsync(2, Wait);
+        // The first scheduled delay is 1s; Retry-After: 2 goes to the 2s tier instead.
+        AssertGap(requests[0].ReceivedAt, requests[1].ReceivedAt, TimeSpan.FromSeconds(2));
+        await _results.WaitForAsync(m => m.RoutingKey == BusNames.SucceededRoutingKey && m.Json().GetProperty("tenantId").GetString() == _tenant, Wait);
+    }
+
+    [Fact]
+    public async Task Send_BadRequest_DeadLetteredAtOnceWithReason()
+    {
+        _receiver.RespondAlways(ReceiverResponse.Status(400, """{"error":"bad"}"""));
+        using var setup = new WorkerSetup(Broker.AmqpUri, [Some.Rule("bad-request", _tenant, _receiver.UrlFor("hooks/bad").ToString())]);
+        await using var worker = await DispatchWorker.StartAsync(setup);
+        var deliveryId = DeliveryId.For(_tenant, "evt-1", "bad-request");
+
+        await _amqp.PublishEventAsync(_tenant, "evt-1");
+
+        var failed = await _results.WaitForAsync(m => m.RoutingKey == BusNames.FailedRoutingKey && m.Json().GetProperty("tenantId").GetString() == _tenant, Wait);
+        Assert.Equal(1, failed.Json().GetProperty("attempts").GetInt32());
+        Assert.Equal(400, failed.Json().GetProperty("httpStatus").GetInt32());
+        var dead = await WaitForDeadLetterAsync(deliveryId);
+        Assert.True(dead.Persistent);
+        Assert.NotNull(dead.Header("MT-Fault-Message"));
+        Assert.Equal("bad-request", dead.Header(DeliveryFaultHeadersFilter.RuleId));
+        Assert.Equal("1", dead.Header(DeliveryFaultHeadersFilter.Attempts));
+        Assert.Equal("400", dead.Header(DeliveryFaultHeadersFilter.LastStatus));
+        Assert.Contains("400", dead.Header(DeliveryFaultHeadersFilter.LastError), StringComparison.Ordinal);
+        Assert.Single(_receiver.Requests);
+        await Some.WaitForScalarAsync(setup.DatabasePath, "SELECT COUNT(*) FROM deliveries WHERE id = @deliveryId AND status = 'failed'", new { deliveryId }, 1, Wait);
+    }
+
+    [Fact]
+    public async Task Send_Gone_PausesRuleAndPublishesRulePaused()
+    {
+        _receiver.RespondAlways(ReceiverResponse.Status(410));
+        using var setup = new WorkerSetup(Broker.AmqpUri, [Some.Rule("gone-rule", _tenant, _receiver.UrlFor("hooks/gone").ToString())]);
+        await using var worker = await DispatchWorker.StartAsync(setup);
+
+        await _amqp.PublishEventAsync(_tenant, "evt-1");
+
+        var paused = await _results.WaitForAsync(m => m.RoutingKey == BusNames.RulePausedRoutingKey && m.Json().GetProperty("tenantId").GetString() == _tenant, Wait);
+        Assert.Equal("gone-rule", paused.Json().GetProperty("ruleId").GetString());
+        var (enabled, reason) = await Some.QueryAsync(setup.DatabasePath, c => c.QuerySingleAsync<(long, string?)>("SELECT enabled, paused_reason FROM rules WHERE id = 'gone-rule'"));
+        Assert.Equal(0, enabled);
+        Assert.Contains("410", reason, StringComparison.Ordinal);
+        await WaitForDeadLetterAsync(DeliveryId.For(_tenant, "evt-1", "gone-rule"));
+    }
+
+    [Fact]
+    public async Task Send_EndpointDownForWholeSchedule_DeadLetteredAfterMaxAttempts()
+    {
+        var closedPort = ClosedPort();
+        using var setup = new WorkerSetup(Broker.AmqpUri, [Some.Rule("down-rule", _tenant, $"http://127.0.0.1:{closedPort}/hooks/down")]);
+        await using var worker = await DispatchWorker.StartAsync(setup);
+        var deliveryId = DeliveryId.For(_tenant, "evt-1", "down-rule");
+
+        await _amqp.PublishEventAsync(_tenant, "evt-1");
+
+        // 1 + 3 retries after 1s, 2s and 4s.
+        var dead = await WaitForDeadLetterAsync(deliveryId);
+        Assert.Equal("4", dead.Header(DeliveryFaultHeadersFilter.Attempts));
+        var failed = await _results.WaitForAsync(m => m.RoutingKey == BusNames.FailedRoutingKey && m.Json().GetProperty("tenantId").GetString() == _tenant, Wait);
+        Assert.Equal(4, failed.Json().GetProperty("attempts").GetInt32());
+        await Some.WaitForScalarAsync(setup.DatabasePath, "SELECT COUNT(*) FROM attempts WHERE delivery_id = @deliveryId", new { deliveryId }, 4, Wait);
+        await Some.WaitForScalarAsync(setup.DatabasePath, "SELECT COUNT(*) FROM deliveries WHERE id = @deliveryId AND status = 'failed' AND attempts = 4", new { deliveryId }, 1, Wait);
+    }
+
+    [Fact]
+    public async Task Send_AllFailingLongerThanPauseAfter_RulePaused()
+    {
+        _receiver.RespondAlways(ReceiverResponse.Status(503));
+        using var setup = new WorkerSetup(Broker.AmqpUri, [Some.Rule("streak-rule", _tenant, _receiver.UrlFor("hooks/streak").ToString())]);
+        setup.Settings["Dispatch:Delivery:PauseAfter"] = "00:00:02";
+        await using var worker = await DispatchWorker.StartAsync(setup);
+
+        await _amqp.PublishEventAsync(_tenant, "evt-1");
+
+        // Attempts at 0s, 1s, 3s: the third finds every attempt of the last 2s failed.
+        var paused = await _results.WaitForAsync(m => m.RoutingKey == BusNames.RulePausedRoutingKey && m.Json().GetProperty("tenantId").GetString() == _tenant, Wait);
+        Assert.Equal("streak-rule", paused.Json().GetProperty("ruleId").GetString());
+        Assert.Equal(0, await Some.QueryAsync(setup.DatabasePath, c => c.ExecuteScalarAsync<long>("SELECT enabled FROM rules WHERE id = 'streak-rule'")));
+        // The pending retry finds the rule paused and is dead-lettered instead of sent.
+        await WaitForDeadLetterAsync(DeliveryId.For(_tenant, "evt-1", "streak-rule"));
+        Assert.Equal(3, _receiver.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Send_OneEndpointHangs_OtherRuleKeepsFlowing()
+    {
+        await using var hanging = await HttpReceiver.StartAsync();
+        hanging.RespondAlways(ReceiverResponse.Hanging());
+        using var setup = new WorkerSetup(Broker.AmqpUri,
+        [
+            Some.Rule("hangs", _tenant, hanging.UrlFor("hooks/{{ eventId }}").ToString(), timeout: "60s"),
+            Some.Rule("healthy", _tenant, _receiver.UrlFor("hooks/{{ eventId }}").ToString()),
+        ]);
+        setup.Settings["Dispatch:Http:MaxConcurrencyPerDestination"] = "8";
+        setup.Settings["Dispatch:RabbitMq:SendConcurrency"] = "16";
+        setup.Settings["Dispatch:Delivery:ShutdownGrace"] = "00:00:01";
+        await using var worker = await DispatchWorker.StartAsync(setup);
+        const int count = 100;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        for (var i = 0; i < count; i++)
+            await _amqp.PublishEventAsync(_tenant, $"evt-{i}");
+
+        // The hanging destination holds at most 8 of the 16 consumer slots; its other deliveries wait in the 1s tier.
+        var healthy = await _receiver.WaitForCountAsync(count, TimeSpan.FromSeconds(20));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"healthy deliveries took {clock.Elapsed}");
+        Assert.Equal(count, healthy.Select(r => r.Path).Distinct().Count());
+        Assert.InRange(hanging.Requests.Count, 1, 8);
+    }
+
+    [Fact]
+    public async Task Events_PoisonOfEachKind_GoToEventsErrorOnceAndNextEventIsDelivered()
+    {
+        using var setup = new WorkerSetup(Broker.AmqpUri, [Some.Rule("after-poison", _tenant, _receiver.UrlFor("hooks/ok").ToString())]);
+        await using var worker = await DispatchWorker.StartAsync(setup);
+        var marker = Guid.NewGuid().ToString("N");
+        var poison = new Dictionary<string, string>
+        {
+            ["not-json"] = "this is { not json",
+            ["missing-field"] = $$"""{ "eventId": "e1", "type": "lead.captured" }""",
+            ["wrong-type"] = $$"""{ "eventId": 42, "type": "lead.captured", "tenantId": "{{_tenant}}", "data": [1, 2] }""",
+            ["too-large"] = $$"""{ "eventId": "e2", "type": "lead.captured", "tenantId": "{{_tenant}}", "data": { "blob": "{{new string('x', 1_100_000)}}" } }""",
+        };
+
+        foreach (var (kind, body) in poison)
+            await _amqp.PublishTextAsync(BusNames.EventsExchange, Some.EventType, body, new Dictionary<string, object?> { ["test-marker"] = marker, ["test-kind"] = kind }, mandatory: true);
+        await _amqp.PublishEventAsync(_tenant, "evt-valid");
+
+        await _receiver.WaitForRequestAsync(r => r.Body.Contains("evt-valid", StringComparison.Ordinal), Wait);
+        var errors = await WaitForMessagesAsync(BusNames.EventsErrorQueue, m => m.Header("test-marker") == marker, poison.Count);
+        Assert.Equal(poison.Keys.Order(), errors.Select(m => m.Header("test-kind")!).Order());
+        Assert.All(errors, m => Assert.False(string.IsNullOrEmpty(m.Header("MT-Fault-Message")), $"{m.Header("test-kind")} has no reason"));
+        Assert.Contains("bytes", errors.Single(m => m.Header("test-kind") == "too-large").Header("MT-Fault-Message"), StringComparison.Ordinal);
+        Assert.Contains("tenantId", errors.Single(m => m.Header("test-kind") == "missing-field").Header("MT-Fault-Message"), StringComparison.Ordinal);
+        if (await Broker.QueueExistsAsync(BusNames.EventsQueue + "_skipped"))
+            Assert.DoesNotContain(await _amqp.GetAllAsync(BusNames.EventsQueue + "_skipped", remove: false), m => m.Header("test-marker") == marker);
+        Assert.Single(_receiver.Requests);
+    }
+
+    private Task<AmqpMessage> WaitForDeadLetterAsync(string deliveryId) =>
+        WaitForMessagesAsync(BusNames.SendErrorQueue, m => m.Header(DeliveryFaultHeadersFilter.DeliveryId) == deliveryId, 1).ContinueWith(t => t.Result[0], TaskScheduler.Default);
+
+    /// <summary>Takes messages off a (possibly not yet declared) error queue until <paramref name="count"/> of them match.</summary>
+    private async Task<IReadOnlyList<AmqpMessage>> WaitForMessagesAsync(string queue, Func<AmqpMessage, bool> match, int count)
+    {
+        var found = new List<AmqpMessage>();
+        var deadline = DateTime.UtcNow + Wait;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await Broker.QueueExistsAsync(queue))
+                found.AddRange((await _amqp.GetAllAsync(queue)).Where(match));
+            if (found.Count >= count)
+            {
+                Assert.Equal(count, found.Count);
+                return found;
+            }
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"{queue} had {found.Count} of {count} expected message(s) after {Wait.TotalSeconds}s");
+    }
+
+    private static int ClosedPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static void AssertGap(DateTimeOffset first, DateTimeOffset second, TimeSpan expected)
+    {
+        var gap = second - first;
+        Assert.InRange(gap, expected - TimeSpan.FromMilliseconds(100), expected + TimeSpan.FromMilliseconds(900));
+    }
+}

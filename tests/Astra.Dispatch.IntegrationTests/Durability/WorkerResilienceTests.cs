@@ -1,0 +1,195 @@
+using System.Diagnostics;
+using Astra.Dispatch.Testing;
+using Dapper;
+
+namespace Astra.Dispatch.IntegrationTests.Durability;
+
+/// <summary>
+/// Nothing is lost when the worker stops (gracefully or killed) or the broker restarts mid-run: the receiver
+/// sees every delivery at least once.
+/// </summary>
+[Collection(DurabilityCollection.Name)]
+public sealed class WorkerResilienceTests(DurabilityBroker fixture) : IAsyncLifetime
+{
+    private readonly string _tenant = Some.Tenant();
+    private RabbitMqBroker Broker => fixture.Broker;
+    private HttpReceiver _receiver = null!;
+    private RawAmqp _amqp = null!;
+
+    public async Task InitializeAsync()
+    {
+        await fixture.PurgeDispatchQueuesAsync();
+        _receiver = await HttpReceiver.StartAsync();
+        _amqp = await RawAmqp.ConnectAsync(Broker);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _amqp.DisposeAsync();
+        await _receiver.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Worker_GracefulStopMidRun_NothingLostAndCompletedDeliveriesNotResent()
+    {
+        const int count = 300;
+        _receiver.RespondAlways(ReceiverResponse.Ok() with { Delay = TimeSpan.FromMilliseconds(300) });
+        using var setup = new WorkerSetup(Broker.AmqpUri, [Some.Rule("graceful", _tenant, _receiver.UrlFor("hooks/{{ eventId }}").ToString())]);
+        var worker = await DispatchWorker.StartAsync(setup);
+        for (var i = 0; i < count; i++)
+            await _amqp.PublishEventAsync(_tenant, $"evt-{i}");
+
+        await _receiver.WaitForCountAsync(60, TimeSpan.FromSeconds(30));
+        await worker.DisposeAsync();
+
+        // Every call that was sent finished within the grace period and its success is in the log.
+        var sentBeforeStop = _receiver.Requests.Select(r => r.Path).ToHashSet();
+        var succeeded = (await Some.QueryAsync(setup.DatabasePath, c => c.QueryAsync<string>(
+            "SELECT event_id FROM deliveries WHERE rule_id = 'graceful' AND status = 'succeeded'"))).Select(e => "/hooks/" + e).ToHashSet();
+        Assert.True(sentBeforeStop.Count < count, "the stop came too late to test anything");
+        Assert.Equal(sentBeforeStop.Order(), succeeded.Order());
+
+        await using (await DispatchWorker.StartAsync(setup))
+        {
+            await WaitForDistinctPathsAsync(count, TimeSpan.FromSeconds(60));
+        }
+        var perPath = _receiver.Requests.GroupBy(r => r.Path).ToDictionary(g => g.Key, g => g.Count());
+        Assert.All(succeeded, path => Assert.Equal(1, perPath[path]));
+    }
+
+    [Fact]
+    public async Task Worker_BrokerRestartsWhileDeliveriesWaitInDelayTiers_NothingLost()
+    {
+        const int count = 200;
+        _receiver.RespondInSequence(ReceiverResponse.Status(503), ReceiverResponse.Ok());
+        using var setup = new WorkerSetup(Broker.AmqpUri, [Some.Rule("restart", _tenant, _receiver.UrlFor("hooks/{{ eventId }}").ToString(), schedule: ["3s", "3s", "3s"])]);
+        await using var worker = await DispatchWorker.StartAsync(setup);
+        for (var i = 0; i < count; i++)
+            await _amqp.PublishEventAsync(_tenant, $"evt-{i}");
+
+        // Every first attempt failed: the commands now wait in the 3s tier.
+        await WaitForDistinctPathsAsync(count, TimeSpan.FromSeconds(30));
+        await _amqp.DisposeAsync();
+        await Broker.StopAsync();
+        await Broker.StartAgainAsync();
+        _amqp = await RawAmqp.ConnectAsync(Broker);
+        // New events after the restart are consumed too: the worker reconnected by itself.
+        for (var i = count; i < count + 50; i++)
+            await PublishWhenBoundAsync($"evt-{i}");
+
+        await Some.WaitForScalarAsync(setup.DatabasePath, "SELECT COUNT(*) FROM deliveries WHERE rule_id = 'restart' AND status = 'succeeded'", null, count + 50, TimeSpan.FromSeconds(90));
+        var answered = _receiver.Requests.Where(r => r.Attempt >= 2).Select(r => r.Path).ToHashSet();
+        Assert.Equal(count + 50, answered.Count);
+    }
+
+    [Fact]
+    public async Task Worker_KilledWithSigkillMidRunAndRestarted_EveryDeliveryArrives()
+    {
+        const int count = 2000;
+        _receiver.RespondAlways(ReceiverResponse.Ok() with { Delay = TimeSpan.FromMilliseconds(50) });
+        using var setup = new WorkerSetup(Broker.AmqpUri, [Some.Rule("crash", _tenant, _receiver.UrlFor("hooks/{{ eventId }}").ToString())]);
+        using (var first = StartWorkerProcess(setup))
+        {
+            await WaitForReadyAsync(setup, first);
+            var publishing = Task.Run(async () =>
+            {
+                for (var i = 0; i < count; i++)
+                    await _amqp.PublishEventAsync(_tenant, $"evt-{i}");
+            });
+            await _receiver.WaitForCountAsync(300, TimeSpan.FromSeconds(60));
+            first.Kill(entireProcessTree: true);
+            await first.WaitForExitAsync();
+            Assert.True(_receiver.Requests.Select(r => r.Path).Distinct().Count() < count, "the kill came too late to test anything");
+            await publishing;
+        }
+
+        using var second = StartWorkerProcess(setup);
+        try
+        {
+            await WaitForDistinctPathsAsync(count, TimeSpan.FromSeconds(120));
+        }
+        finally
+        {
+            second.Kill(entireProcessTree: true);
+            await second.WaitForExitAsync();
+        }
+        var expected = Enumerable.Range(0, count).Select(i => $"/hooks/evt-{i}");
+        Assert.Empty(expected.Except(_receiver.Requests.Select(r => r.Path)));
+    }
+
+    private async Task PublishWhenBoundAsync(string eventId)
+    {
+        // Until the worker has redeclared its binding, a mandatory publish to astra.events is returned unroutable.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            try
+            {
+                await _amqp.PublishEventAsync(_tenant, eventId);
+                return;
+            }
+            catch (Exception) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(200);
+            }
+        }
+    }
+
+    private async Task WaitForDistinctPathsAsync(int count, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (_receiver.Requests.Select(r => r.Path).Distinct().Count() < count)
+        {
+            if (clock.Elapsed > timeout)
+                throw new TimeoutException($"the receiver saw {_receiver.Requests.Select(r => r.Path).Distinct().Count()} of {count} deliveries within {timeout.TotalSeconds}s");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>The built worker (<c>Astra.Dispatch.Worker.dll</c> next to this assembly) as a process of its own.</summary>
+    private static Process StartWorkerProcess(WorkerSetup setup)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "Astra.Dispatch.Worker.dll");
+        Assert.True(File.Exists(dll), $"{dll} is missing: the integration tests reference the Worker project so it is built next to them");
+        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = setup.Directory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(dll);
+        foreach (var (key, value) in setup.Settings)
+            info.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        info.Environment["Logging__LogLevel__Default"] = "Warning";
+        var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
+        // Drain the pipes so a chatty worker never blocks on a full buffer.
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    /// <summary>The worker has migrated its database and imported the rules once the rule is in SQLite and its queues are bound.</summary>
+    private async Task WaitForReadyAsync(WorkerSetup setup, Process process)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            Assert.False(process.HasExited, $"the worker exited with {(process.HasExited ? process.ExitCode : 0)}");
+            try
+            {
+                if (File.Exists(setup.DatabasePath)
+                    && await Some.QueryAsync(setup.DatabasePath, c => c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM rules")) > 0
+                    && await Broker.QueueExistsAsync(Contracts.BusNames.SendQueue))
+                {
+                    await PublishWhenBoundAsync("evt-warmup");
+                    await _receiver.WaitForRequestAsync(r => r.Path == "/hooks/evt-warmup", TimeSpan.FromSeconds(30));
+                    return;
+                }
+            }
+            catch (Microsoft.Data.Sqlite.SqliteException)
+            {
+                // Not migrated yet.
+            }
+            if (clock.Elapsed > TimeSpan.FromSeconds(60))
+                throw new TimeoutException("the worker process did not become ready within 60s");
+            await Task.Delay(200);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+using System.Text.Json;
+using Astra.Dispatch.Contracts;
+using Astra.Dispatch.Delivery;
+using Astra.Dispatch.Rules;
+using Astra.Dispatch.Secrets;
+using Astra.Dispatch.Templating;
+using Microsoft.Extensions.Options;
+
+namespace Astra.Dispatch.Tests.Support;
+
+/// <summary>Test data builders: rules from YAML snippets, events from anonymous data, secrets in a temp folder.</summary>
+internal static class Some
+{
+    public static CompiledRule Rule(string yaml, bool allowPlainHttp = false)
+    {
+        var errors = new List<RuleError>();
+        var definitions = RuleDocumentReader.Read(yaml, "test.yaml", errors);
+        var rule = errors.Count == 0 ? new RuleCompiler(new RuleLimits { AllowPlainHttp = allowPlainHttp }).Compile(definitions[0], 1, true, null, "test.yaml", errors) : null;
+        return rule ?? throw new RuleValidationException(errors);
+    }
+
+    public static CompiledRule PostRule(string? extra = null, string url = "https://api.example.com/hook", string? body = null) => Rule($$"""
+        id: r1
+        tenantId: acme
+        trigger: { events: [lead.captured] }
+        request:
+          method: POST
+          url: "{{url}}"
+        {{(body is null ? "" : "  body: " + JsonSerializer.Serialize(body))}}
+        {{extra ?? ""}}
+        """);
+
+    public static ConversationEvent Event(object? data = null, string type = "lead.captured") => new()
+    {
+        EventId = "evt_1",
+        Type = type,
+        TenantId = "acme",
+        AgentId = "sales",
+        ConversationId = "conv_1",
+        OccurredAt = new DateTimeOffset(2026, 11, 29, 10, 15, 0, TimeSpan.Zero),
+        Data = JsonSerializer.SerializeToElement(data ?? new { }),
+    };
+
+    public static Dictionary<string, object?> Model(ConversationEvent e) => EventModel.From(e, e.OccurredAt!.Value);
+
+    public static Dictionary<string, object?> Model(object data) => Model(Event(data));
+
+    public static IOptions<HttpDeliveryOptions> Http(bool allowPlainHttp = false) =>
+        Options.Create(new HttpDeliveryOptions { AllowPlainHttp = allowPlainHttp });
+
+    public static async Task<RenderedRequest> RenderAsync(CompiledRule rule, ConversationEvent e, bool allowPlainHttp = false) =>
+        await new RequestRenderer(new LiquidEngine(), Http(allowPlainHttp)).RenderAsync(rule, Model(e), JsonSerializer.Serialize(e, JsonSerializerOptions.Web));
+}
+
+/// <summary>A secrets folder in a temp directory, deleted afterwards (no process-wide environment variables).</summary>
+internal sealed class TempSecrets : IDisposable
+{
+    public TempSecrets(params (string Name, string Value)[] secrets)
+    {
+        Folder = Directory.CreateTempSubdirectory("astra-secrets-").FullName;
+        foreach (var (name, value) in secrets)
+            File.WriteAllText(Path.Combine(Folder, name), value + "\n");
+        Store = new SecretStore(Options.Create(new DispatchOptions { SecretsPath = Folder }));
+    }
+
+    public string Folder { get; }
+
+    public SecretStore Store { get; }
+
+    public void Dispose() => Directory.Delete(Folder, recursive: true);
+}
