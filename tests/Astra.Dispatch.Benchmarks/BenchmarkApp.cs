@@ -154,14 +154,18 @@ internal static class BenchmarkApp
                     await log.WriteLineAsync($"bench: {scenario.Events} events queued");
                 }
 
+                // A backlog starts draining as soon as the worker connects: record from before its start.
+                var recording = receiver.Reset(scenario.Expected);
                 var workers = new List<WorkerProcess>();
                 try
                 {
                     for (var r = 0; r < scenario.Replicas; r++)
                         workers.Add(await StartWorkerAsync(workDir, r, rules, cancellationToken));
                     if (!scenario.Backlog)
+                    {
                         await WarmUpAsync(scenario, "astra.events", cancellationToken);
-                    var recording = receiver.Reset(scenario.Expected);
+                        recording = receiver.Reset(scenario.Expected);
+                    }
                     var start = Stopwatch.GetTimestamp();
                     if (!scenario.Backlog)
                         await PublishAsync(publisher, scenario, cancellationToken);
