@@ -1,6 +1,7 @@
 using Astra.Dispatch.Worker;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Astra.Dispatch.IntegrationTests.Cli;
@@ -22,6 +23,9 @@ internal sealed class CliTestWorker : IAsyncDisposable
     public string Folder { get; }
 
     public string DatabasePath => Path.Combine(Folder, "dispatch.db");
+
+    public T Get<T>()
+        where T : notnull => _app.Services.GetRequiredService<T>();
 
     public static async Task<CliTestWorker> StartAsync(Uri amqpUri, string rulesYaml)
     {
