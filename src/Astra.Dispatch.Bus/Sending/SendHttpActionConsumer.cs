@@ -46,7 +46,7 @@ public sealed partial class SendHttpActionConsumer(
         }
         if (!await rateLimiters.TryAcquireAsync(rule, httpOptions.Value.MaxRateLimitWait, context.CancellationToken))
             throw Defer(plan, "rate limit");
-        if (!destinations.TryEnter(new Uri(action.Url), out var lease))
+        if (await destinations.EnterAsync(new Uri(action.Url), context.CancellationToken) is not { } lease)
             throw Defer(plan, "destination busy");
 
         AttemptOutcome outcome;

@@ -1,36 +1,40 @@
 using System.Collections.Concurrent;
-using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Options;
 
 namespace Astra.Dispatch.Delivery;
 
 /// <summary>
-/// Caps in-flight requests per destination (host and port). A saturated destination is not waited on:
-/// the caller defers the delivery, so a hanging endpoint cannot hold every consumer slot.
+/// Caps in-flight requests per destination (host and port). A caller waits briefly for a slot (a fast destination
+/// frees one within milliseconds); a destination still saturated after <see cref="HttpDeliveryOptions.DestinationWait"/>
+/// is not waited on any longer: the caller defers the delivery, so a hanging endpoint cannot hold every consumer slot.
 /// </summary>
 public sealed class DestinationLimiter(IOptions<HttpDeliveryOptions> options)
 {
-    private readonly ConcurrentDictionary<string, StrongBox<int>> _inFlight = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _slots = new(StringComparer.OrdinalIgnoreCase);
 
     public bool TryEnter(Uri destination, out Lease lease)
     {
-        var counter = _inFlight.GetOrAdd(destination.Authority, _ => new StrongBox<int>());
-        if (Interlocked.Increment(ref counter.Value) > options.Value.MaxConcurrencyPerDestination)
-        {
-            Interlocked.Decrement(ref counter.Value);
-            lease = default;
-            return false;
-        }
-        lease = new Lease(counter);
-        return true;
+        var slots = SlotsFor(destination);
+        lease = slots.Wait(0) ? new Lease(slots) : default;
+        return lease.IsHeld;
     }
 
-    public readonly struct Lease(StrongBox<int> counter) : IDisposable
+    /// <summary>A slot for <paramref name="destination"/>, or null when none freed up within the configured wait.</summary>
+    public async ValueTask<Lease?> EnterAsync(Uri destination, CancellationToken cancellationToken)
     {
-        public void Dispose()
-        {
-            if (counter is not null)
-                Interlocked.Decrement(ref counter.Value);
-        }
+        var slots = SlotsFor(destination);
+        if (slots.Wait(0, CancellationToken.None) || await slots.WaitAsync(options.Value.DestinationWait, cancellationToken))
+            return new Lease(slots);
+        return null;
+    }
+
+    private SemaphoreSlim SlotsFor(Uri destination) =>
+        _slots.GetOrAdd(destination.Authority, _ => new SemaphoreSlim(options.Value.MaxConcurrencyPerDestination));
+
+    public readonly struct Lease(SemaphoreSlim slots) : IDisposable
+    {
+        public bool IsHeld => slots is not null;
+
+        public void Dispose() => slots?.Release();
     }
 }

@@ -21,6 +21,9 @@ public sealed class HttpDeliveryOptions
     /// <summary>In-flight requests per destination host and port, so one slow endpoint cannot take every consumer slot.</summary>
     public int MaxConcurrencyPerDestination { get; set; } = 32;
 
+    /// <summary>How long a delivery waits for a busy destination's slot before it is deferred (1s) instead.</summary>
+    public TimeSpan DestinationWait { get; set; } = TimeSpan.FromMilliseconds(200);
+
     /// <summary>How long a delivery may wait for its rule's rate limit before it is retried later instead.</summary>
     public TimeSpan MaxRateLimitWait { get; set; } = TimeSpan.FromSeconds(30);
 

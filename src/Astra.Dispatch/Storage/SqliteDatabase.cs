@@ -1,10 +1,9 @@
-using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
 namespace Astra.Dispatch.Storage;
 
-/// <summary>Opens connections to the dispatch database: WAL, a busy timeout, migrations applied once per process.</summary>
+/// <summary>Opens pooled connections to the dispatch database; migrations (and WAL mode) are applied once per process.</summary>
 public sealed class SqliteDatabase
 {
     private readonly string _connectionString;
@@ -37,10 +36,11 @@ public sealed class SqliteDatabase
 
     internal async Task<SqliteConnection> OpenRawAsync(CancellationToken cancellationToken)
     {
+        // No per-open PRAGMAs: WAL is a property of the file (set by the migrations), and the provider retries
+        // SQLITE_BUSY until DefaultTimeout, which lets replicas and the CLI share the file. Opening stays cheap
+        // because the hot path opens a pooled connection per status lookup.
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
-        // busy_timeout lets several processes (worker replicas on one host, the CLI) share the file.
-        await connection.ExecuteAsync("PRAGMA journal_mode=WAL; PRAGMA busy_timeout=10000; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
         return connection;
     }
 }

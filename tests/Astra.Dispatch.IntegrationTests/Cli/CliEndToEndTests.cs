@@ -47,6 +47,9 @@ public sealed class CliEndToEndTests : IAsyncLifetime
         Assert.Equal(0, (await RunAsync("rules", "import", rulesFile)).ExitCode);
         var list = await RunAsync("rules", "list", "--tenant", _tenant, "--json");
         var test = await RunAsync("rules", "test", extraId, "--event", eventFile, "--json");
+        // Another process's import reaches the worker on its next rules refresh: publish after that.
+        var catalog = _worker.Get<Astra.Dispatch.Rules.RuleCatalog>();
+        Assert.True(await WaitForAsync(() => Task.FromResult(catalog.Current.Find(extraId) is not null)));
         var publish = await RunAsync("events", "publish", eventFile);
         await _receiver.WaitForRequestAsync(r => r.Path == "/extra", Wait);
         var delivery = await WaitForDeliveryAsync(extraId, eventId, "succeeded");

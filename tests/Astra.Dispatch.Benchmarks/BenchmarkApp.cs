@@ -1,0 +1,268 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Astra.Dispatch.Testing;
+using RabbitMQ.Client;
+
+namespace Astra.Dispatch.Benchmarks;
+
+/// <summary>Runs the chosen scenarios, worker then baseline on the same broker, and prints one JSON line per scenario.</summary>
+internal static class BenchmarkApp
+{
+    private const string BaselineExchange = "bench.events";
+    private static readonly string[] WorkerQueues = ["astra.dispatch.events", "astra.dispatch.send"];
+    private static readonly TimeSpan Idle = TimeSpan.FromSeconds(30);
+
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output, TextWriter log, CancellationToken cancellationToken)
+    {
+        BenchmarkOptions options;
+        try
+        {
+            options = BenchmarkOptions.Parse(args);
+        }
+        catch (ArgumentException ex)
+        {
+            await log.WriteLineAsync($"error: {ex.Message}");
+            return 2;
+        }
+        var workerDll = options.WorkerDll ?? FindWorkerDll();
+        RabbitMqBroker? ownBroker = null;
+        if (options.Broker is null)
+        {
+            await log.WriteLineAsync("bench: starting a private RabbitMQ node");
+            ownBroker = await RabbitMqBroker.StartAsync(cancellationToken);
+        }
+        var brokerUri = options.Broker ?? ownBroker!.AmqpUri;
+        try
+        {
+            await using var receiver = await Receiver.StartAsync(cancellationToken);
+            var factory = new ConnectionFactory { Uri = brokerUri, ClientProvidedName = "astra-bench" };
+            await using var connection = await factory.CreateConnectionAsync(cancellationToken);
+            var run = new Run(options, workerDll, brokerUri, connection, receiver, log);
+            foreach (var name in options.Scenarios)
+            {
+                var line = await run.ScenarioAsync(name, cancellationToken);
+                await output.WriteLineAsync(line.ToJsonString());
+                await output.FlushAsync(cancellationToken);
+            }
+            return 0;
+        }
+        finally
+        {
+            if (ownBroker is not null)
+                await ownBroker.DisposeAsync();
+        }
+    }
+
+    /// <summary>The worker build output beside this benchmark's (same configuration).</summary>
+    private static string FindWorkerDll()
+    {
+        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Astra.Dispatch.sln")))
+                return Path.Combine(dir.FullName, "src", "Astra.Dispatch.Worker", "bin", configuration, "net10.0", "Astra.Dispatch.Worker.dll");
+        }
+        throw new FileNotFoundException("Astra.Dispatch.sln not found above the benchmark; pass --worker-dll");
+    }
+
+    private sealed class Run(BenchmarkOptions options, string workerDll, Uri brokerUri, IConnection connection, Receiver receiver, TextWriter log)
+    {
+        private readonly string _runId = Guid.NewGuid().ToString("N")[..8];
+        private readonly Dictionary<string, (Measurement Worker, Measurement Baseline)> _results = [];
+        private int _batch;
+
+        public async Task<JsonObject> ScenarioAsync(string name, CancellationToken cancellationToken)
+        {
+            var scenario = name switch
+            {
+                "a" => new Scenario("a", options.Events),
+                "b" => new Scenario("b", options.FanOutEvents, FanOut: 10),
+                "c" => new Scenario("c", options.Events, Tenants: 100, OtherRules: 99),
+                "d" => Paced(),
+                "e" => new Scenario("e", options.BacklogEvents, Backlog: true),
+                "f" => new Scenario("f", options.Events, Hang: true),
+                _ => new Scenario("replicas", options.Events, Replicas: 2),
+            };
+            await log.WriteLineAsync($"bench: scenario {scenario.Name}: {scenario.Events} events, {scenario.Expected} deliveries expected");
+            var worker = await WorkerAsync(scenario, cancellationToken);
+            await log.WriteLineAsync($"bench: {scenario.Name} worker: {worker.PerSecond:F0}/s");
+            var baseline = scenario.Replicas == 1 || !_results.TryGetValue("a", out var a)
+                ? await BaselineAsync(scenario, cancellationToken)
+                : a.Baseline;
+            await log.WriteLineAsync($"bench: {scenario.Name} baseline: {baseline.PerSecond:F0}/s");
+            _results[scenario.Name] = (worker, baseline);
+            return Line(scenario, worker, baseline);
+        }
+
+        private Scenario Paced()
+        {
+            var rate = _results.TryGetValue("a", out var a) ? a.Worker.PerSecond / 2 : 250;
+            return new Scenario("d", (int)(rate * options.PacedDuration.TotalSeconds), PacedPerSecond: rate);
+        }
+
+        private JsonObject Line(Scenario s, Measurement worker, Measurement baseline)
+        {
+            var line = new JsonObject
+            {
+                ["scenario"] = s.Name,
+                ["events"] = s.Events,
+                ["deliveries"] = worker.Deliveries,
+                ["seconds"] = Math.Round(worker.Seconds, 2),
+                ["deliveries_per_s"] = Math.Round(worker.PerSecond, 1),
+                ["p50_ms"] = worker.P50Ms,
+                ["p99_ms"] = worker.P99Ms,
+                ["worker_rss_mb"] = Math.Round(worker.MaxRssMb ?? 0, 1),
+                ["baseline_deliveries_per_s"] = Math.Round(baseline.PerSecond, 1),
+                ["ratio"] = baseline.PerSecond > 0 ? Math.Round(worker.PerSecond / baseline.PerSecond, 3) : null,
+                ["baseline_p50_ms"] = baseline.P50Ms,
+                ["baseline_p99_ms"] = baseline.P99Ms,
+            };
+            if (s.PacedPerSecond is { } rate)
+            {
+                line["paced_events_per_s"] = Math.Round(rate, 1);
+                line["p50_ratio"] = baseline.P50Ms > 0 ? Math.Round(worker.P50Ms / baseline.P50Ms, 2) : null;
+                line["p99_ratio"] = baseline.P99Ms > 0 ? Math.Round(worker.P99Ms / baseline.P99Ms, 2) : null;
+            }
+            if (s.Backlog)
+                line["worker_rss_after_mb"] = Math.Round(worker.RssAfterMb ?? 0, 1);
+            if (s.Name != "a" && _results.TryGetValue("a", out var a) && a.Worker.PerSecond > 0)
+                line["vs_a"] = Math.Round(worker.PerSecond / a.Worker.PerSecond, 3);
+            if (s.Replicas > 1)
+            {
+                line["replicas"] = s.Replicas;
+                line["distinct_deliveries"] = worker.Distinct;
+                line["duplicates"] = worker.Deliveries - worker.Distinct;
+            }
+            return line;
+        }
+
+        private async Task<Measurement> WorkerAsync(Scenario scenario, CancellationToken cancellationToken)
+        {
+            var workDir = Directory.CreateTempSubdirectory("astra-bench-").FullName;
+            try
+            {
+                var rules = Path.Combine(workDir, "rules.json");
+                await File.WriteAllTextAsync(rules, scenario.RulesJson(receiver.OkBase, receiver.HangBase), cancellationToken);
+                await ResetWorkerQueuesAsync(cancellationToken);
+                await using var publisher = new EventPublisher(connection, "astra.events", $"{_runId}{++_batch}");
+                await publisher.InitializeAsync(cancellationToken);
+                if (scenario.Backlog)
+                {
+                    // The worker declares and binds its queue: start it once, stop it, then queue the backlog.
+                    await (await StartWorkerAsync(workDir, 0, rules, cancellationToken)).DisposeAsync();
+                    await publisher.PublishAsync(scenario.Events, scenario.Tenants, cancellationToken);
+                    await log.WriteLineAsync($"bench: {scenario.Events} events queued");
+                }
+
+                // A backlog starts draining as soon as the worker connects: record from before its start.
+                var recording = receiver.Reset(scenario.Expected);
+                var workers = new List<WorkerProcess>();
+                try
+                {
+                    for (var r = 0; r < scenario.Replicas; r++)
+                        workers.Add(await StartWorkerAsync(workDir, r, rules, cancellationToken));
+                    if (!scenario.Backlog)
+                    {
+                        await WarmUpAsync(scenario, "astra.events", cancellationToken);
+                        recording = receiver.Reset(scenario.Expected);
+                    }
+                    var start = Stopwatch.GetTimestamp();
+                    if (!scenario.Backlog)
+                        await PublishAsync(publisher, scenario, cancellationToken);
+                    if (!await recording.WaitAsync(Idle, cancellationToken))
+                        await log.WriteLineAsync($"bench: {scenario.Name} worker: only {recording.Count} of {scenario.Expected} deliveries arrived");
+                    var after = (double?)null;
+                    if (scenario.Backlog)
+                    {
+                        await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken);
+                        after = workers[0].CurrentRssMb;
+                        start = FirstArrival(recording, start);
+                    }
+                    return Measurement.From(recording, start, workers.Max(w => w.MaxRssMb), after);
+                }
+                finally
+                {
+                    foreach (var w in workers)
+                        await w.DisposeAsync();
+                }
+            }
+            finally
+            {
+                TryDelete(workDir);
+            }
+        }
+
+        private async Task<WorkerProcess> StartWorkerAsync(string workDir, int replica, string rules, CancellationToken cancellationToken)
+        {
+            // Replicas share the rules file but each has its own SQLite file, as separate hosts would.
+            var dir = Directory.CreateDirectory(Path.Combine(workDir, $"replica{replica}")).FullName;
+            return await WorkerProcess.StartAsync(workerDll, brokerUri, dir, rules, options.WorkerSettings, log, cancellationToken);
+        }
+
+        private async Task<Measurement> BaselineAsync(Scenario scenario, CancellationToken cancellationToken)
+        {
+            await using var pipeline = new BaselinePipeline(connection, BaselineExchange, scenario.BaselineRoutes(receiver.OkBase, receiver.HangBase));
+            await pipeline.DeclareAsync(cancellationToken);
+            await using var publisher = new EventPublisher(connection, BaselineExchange, $"{_runId}{++_batch}");
+            await publisher.InitializeAsync(cancellationToken);
+            if (scenario.Backlog)
+                await publisher.PublishAsync(scenario.Events, scenario.Tenants, cancellationToken);
+            if (!scenario.Backlog)
+            {
+                await pipeline.StartAsync(cancellationToken);
+                await WarmUpAsync(scenario, BaselineExchange, cancellationToken);
+            }
+            var recording = receiver.Reset(scenario.Expected);
+            var start = Stopwatch.GetTimestamp();
+            if (scenario.Backlog)
+                await pipeline.StartAsync(cancellationToken);
+            if (!scenario.Backlog)
+                await PublishAsync(publisher, scenario, cancellationToken);
+            if (!await recording.WaitAsync(Idle, cancellationToken))
+                await log.WriteLineAsync($"bench: {scenario.Name} baseline: only {recording.Count} of {scenario.Expected} deliveries arrived");
+            if (scenario.Backlog)
+                start = FirstArrival(recording, start);
+            return Measurement.From(recording, start);
+        }
+
+        /// <summary>A few events through the whole path first, so neither side is measured while JIT-compiling its first messages.</summary>
+        private async Task WarmUpAsync(Scenario scenario, string exchange, CancellationToken cancellationToken)
+        {
+            const int events = 100;
+            var recording = receiver.Reset(events * scenario.FanOut);
+            await using var publisher = new EventPublisher(connection, exchange, $"{_runId}w{++_batch}");
+            await publisher.InitializeAsync(cancellationToken);
+            await publisher.PublishAsync(events, scenario.Tenants, cancellationToken);
+            if (!await recording.WaitAsync(Idle, cancellationToken))
+                await log.WriteLineAsync($"bench: {scenario.Name} warm-up: only {recording.Count} deliveries arrived");
+        }
+
+        private static Task PublishAsync(EventPublisher publisher, Scenario scenario, CancellationToken cancellationToken) =>
+            scenario.PacedPerSecond is { } rate
+                ? publisher.PublishPacedAsync(scenario.Events, rate, scenario.Tenants, cancellationToken)
+                : publisher.PublishAsync(scenario.Events, scenario.Tenants, cancellationToken);
+
+        private static long FirstArrival(Recording recording, long fallback) => recording.FirstArrival is > 0 and var first ? first : fallback;
+
+        private async Task ResetWorkerQueuesAsync(CancellationToken cancellationToken)
+        {
+            await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+            foreach (var queue in WorkerQueues)
+                await channel.QueueDeleteAsync(queue, cancellationToken: cancellationToken);
+        }
+
+        private static void TryDelete(string dir)
+        {
+            try
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+    }
+}

@@ -1,0 +1,28 @@
+using System.Text.Json;
+using Astra.Dispatch.Benchmarks;
+
+namespace Astra.Dispatch.IntegrationTests.Benchmarks;
+
+/// <summary>The benchmark's <c>--quick</c> run of scenario (a) works end to end; speed is not asserted here.</summary>
+public sealed class QuickBenchmarkTests
+{
+    [Fact]
+    public async Task RunAsync_QuickScenarioA_PrintsOneLineWithEveryEventDelivered()
+    {
+        using var output = new StringWriter();
+        using var log = new StringWriter();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+
+        // No --broker: the benchmark starts its own node, so its worker cannot compete with other tests' workers.
+        var exit = await BenchmarkApp.RunAsync(["--quick", "--scenario", "a"], output, log, timeout.Token);
+
+        Assert.True(exit == 0, log.ToString());
+        var line = Assert.Single(output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        using var json = JsonDocument.Parse(line);
+        var root = json.RootElement;
+        Assert.Equal("a", root.GetProperty("scenario").GetString());
+        Assert.Equal(root.GetProperty("events").GetInt32(), root.GetProperty("deliveries").GetInt32());
+        Assert.True(root.GetProperty("deliveries_per_s").GetDouble() > 0);
+        Assert.True(root.GetProperty("baseline_deliveries_per_s").GetDouble() > 0);
+    }
+}
