@@ -75,7 +75,7 @@ public sealed class WorkerResilienceTests(DurabilityBroker fixture) : IAsyncLife
         for (var i = count; i < count + 50; i++)
             await PublishWhenBoundAsync($"evt-{i}");
 
-        await Some.WaitForScalarAsync(worker.DatabasePath, "SELECT COUNT(*) FROM deliveries WHERE rule_id = 'restart' AND status = 'succeeded'", null, count + 50, TimeSpan.FromSeconds(90));
+        await Some.WaitForScalarAsync(worker.DatabasePath, "SELECT COUNT(*) FROM deliveries WHERE rule_id = 'restart' AND status = 'succeeded'", null, count + 50, TimeSpan.FromSeconds(180));
         var answered = _receiver.Requests.Where(r => r.Attempt >= 2).Select(r => r.Path).ToHashSet();
         Assert.Equal(count + 50, answered.Count);
     }
