@@ -250,9 +250,11 @@ public sealed class DeliveryFaultTests : IAsyncLifetime
         return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    // Never early; late by less than the distance to the next tier of the 1s, 2s, 4s schedule (so it was this tier),
+    // which leaves room for a loaded CI machine.
     private static void AssertGap(DateTimeOffset first, DateTimeOffset second, TimeSpan expected)
     {
         var gap = second - first;
-        Assert.InRange(gap, expected - TimeSpan.FromMilliseconds(100), expected + TimeSpan.FromMilliseconds(900));
+        Assert.InRange(gap, expected - TimeSpan.FromMilliseconds(100), expected + expected * 0.95);
     }
 }

@@ -65,7 +65,8 @@ public sealed class WorkerTelemetryTests(OpsWorkerFixture fixture) : IClassFixtu
         Assert.Contains(Lines(text, "astra_dispatch_rules_matched_total{"), l => l.Contains(rule, StringComparison.Ordinal));
         Assert.Contains(Lines(text, "astra_dispatch_http_duration_seconds_count{"), l => l.Contains(rule, StringComparison.Ordinal));
         Assert.Contains(Lines(text, "astra_dispatch_delivery_latency_seconds_count{"), l => l.Contains(rule, StringComparison.Ordinal));
-        Assert.Contains(Lines(text, "astra_dispatch_rules_loaded{"), l => l.Contains("astra_rule_state=\"enabled\"", StringComparison.Ordinal) && l.EndsWith(" 2", StringComparison.Ordinal));
+        var enabled = Assert.Single(Lines(text, "astra_dispatch_rules_loaded{"), l => l.Contains("astra_rule_state=\"enabled\"", StringComparison.Ordinal));
+        Assert.Equal("2", enabled.Split(' ')[1]);
         Assert.Contains("process_", text, StringComparison.Ordinal);
         Assert.Contains("dotnet_gc_", text, StringComparison.Ordinal);
     }
