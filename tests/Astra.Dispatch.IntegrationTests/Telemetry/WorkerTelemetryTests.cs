@@ -66,7 +66,8 @@ public sealed class WorkerTelemetryTests(OpsWorkerFixture fixture) : IClassFixtu
         Assert.Contains(Lines(text, "astra_dispatch_http_duration_seconds_count{"), l => l.Contains(rule, StringComparison.Ordinal));
         Assert.Contains(Lines(text, "astra_dispatch_delivery_latency_seconds_count{"), l => l.Contains(rule, StringComparison.Ordinal));
         var enabled = Assert.Single(Lines(text, "astra_dispatch_rules_loaded{"), l => l.Contains("astra_rule_state=\"enabled\"", StringComparison.Ordinal));
-        Assert.Equal("2", enabled.Split(' ')[1]);
+        // "name{labels} value [timestamp]"; label values may hold spaces, so read after the closing brace.
+        Assert.True(enabled[(enabled.LastIndexOf('}') + 2)..].Split(' ')[0] == "2", "expected 2 enabled rules: " + enabled);
         Assert.Contains("process_", text, StringComparison.Ordinal);
         Assert.Contains("dotnet_gc_", text, StringComparison.Ordinal);
     }
