@@ -7,7 +7,6 @@ using Astra.Dispatch.Telemetry;
 using Astra.Dispatch.Templating;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace Astra.Dispatch;
 
@@ -20,6 +19,7 @@ public static class DispatchServiceCollectionExtensions
         services.AddOptions<HttpDeliveryOptions>().BindConfiguration(HttpDeliveryOptions.Section)
             .Validate(o => o.AllowedNetworks.All(n => IpNetwork.TryParse(n, out _)), "Dispatch:Http:AllowedNetworks must hold CIDR blocks such as 127.0.0.0/8")
             .Validate(o => o.MaxConcurrencyPerDestination > 0 && o.MaxRequestBodyBytes > 0 && o.MaxResponseBodyBytes > 0, "Dispatch:Http limits must be positive")
+            .Validate(o => o.TrustedCaCertificates.All(File.Exists), "Dispatch:Http:TrustedCaCertificates must name existing PEM files")
             .ValidateOnStart();
         services.AddOptions<RetryOptions>().BindConfiguration(RetryOptions.Section)
             .Validate(o => o.Schedule.All(s => Durations.TryParse(s, out var d) && d >= TimeSpan.FromSeconds(1)), "Dispatch:Delivery:Schedule must hold delays such as 5s, 5m, 2h (at least 1s)")
@@ -46,6 +46,8 @@ public static class DispatchServiceCollectionExtensions
         services.AddSingleton<RuleRateLimiters>();
         services.AddSingleton<OAuth2TokenClient>();
         services.AddSingleton<AuthApplier>();
+        services.AddSingleton<GuardedHttpHandlers>();
+        services.AddSingleton<ClientCertificateClients>();
         services.AddSingleton<HttpActionSender>();
         services.AddMetrics();
         services.AddSingleton<DispatchTelemetry>();
@@ -66,20 +68,7 @@ public static class DispatchServiceCollectionExtensions
 
     private static void AddGuardedHttpClient(IServiceCollection services, string name) =>
         services.AddHttpClient(name, c => c.Timeout = Timeout.InfiniteTimeSpan)
-            .ConfigurePrimaryHttpMessageHandler(sp =>
-            {
-                var options = sp.GetRequiredService<IOptions<HttpDeliveryOptions>>().Value;
-                return new SocketsHttpHandler
-                {
-                    ConnectCallback = sp.GetRequiredService<SsrfGuard>().ConnectAsync,
-                    AllowAutoRedirect = false,
-                    UseCookies = false,
-                    UseProxy = false,
-                    PooledConnectionLifetime = TimeSpan.FromMinutes(2),
-                    MaxConnectionsPerServer = options.MaxConcurrencyPerDestination,
-                    MaxResponseHeadersLength = 64,
-                };
-            })
+            .ConfigurePrimaryHttpMessageHandler(sp => sp.GetRequiredService<GuardedHttpHandlers>().Create())
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
             // The factory's default loggers write request URLs, which can carry query-string credentials.
             .RemoveAllLoggers();

@@ -14,7 +14,7 @@ namespace Astra.Dispatch.Delivery;
 /// a bounded read of the response, and the outcome classified. Never throws for endpoint behaviour.
 /// </summary>
 public sealed class HttpActionSender(
-    IHttpClientFactory clients, AuthApplier auth, OAuth2TokenClient oauth, SecretStore secrets, TimeProvider time, IOptions<HttpDeliveryOptions> options)
+    IHttpClientFactory clients, ClientCertificateClients certificateClients, AuthApplier auth, OAuth2TokenClient oauth, SecretStore secrets, TimeProvider time, IOptions<HttpDeliveryOptions> options)
 {
     public const string HttpClientName = "astra-actions";
     public const int ExcerptChars = 4096;
@@ -53,7 +53,8 @@ public sealed class HttpActionSender(
     private async Task<AttemptOutcome> SendOnceAsync(SendHttpAction action, CompiledRule rule, bool refreshedToken, long started, CancellationToken cancellationToken)
     {
         using var request = await BuildAsync(action, rule, cancellationToken);
-        using var response = await clients.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        var client = rule.Definition.ClientCertificate is { } certificate ? certificateClients.Get(certificate) : clients.CreateClient(HttpClientName);
+        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         var status = (int)response.StatusCode;
         var body = await ReadBoundedAsync(response.Content, options.Value.MaxResponseBodyBytes, cancellationToken);
         var kind = OutcomeClassifier.Classify(status);

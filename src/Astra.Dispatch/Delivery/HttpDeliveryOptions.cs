@@ -27,6 +27,12 @@ public sealed class HttpDeliveryOptions
     /// <summary>How long a delivery may wait for its rule's rate limit before it is retried later instead.</summary>
     public TimeSpan MaxRateLimitWait { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// PEM files of CA certificates trusted for endpoints' server certificates besides the system roots, e.g. an
+    /// in-house CA. Host names are checked as always; certificate validation is never switched off.
+    /// </summary>
+    public string[] TrustedCaCertificates { get; set; } = [];
+
     /// <summary>Header names masked in logs, traces, the attempt log and CLI output, besides the built-in ones.</summary>
     public string[] RedactHeaders { get; set; } = [];
 }

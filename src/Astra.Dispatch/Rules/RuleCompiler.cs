@@ -77,6 +77,8 @@ public sealed partial class RuleCompiler(RuleLimits limits, Func<string, bool>? 
 
         ValidateAuth(rule.Auth, Error);
         ValidateSigning(rule.Signing, Error);
+        if (rule.ClientCertificate is not null)
+            RequireSecret(rule.ClientCertificate, "clientCertificate", Error);
         var schedule = ParseSchedule(rule.Retry, Error);
         RateLimitSpec? rate = null;
         if (rule.RateLimit is { } rl && !RateLimitSpec.TryParse(rl, out rate))

@@ -12,6 +12,8 @@ public sealed record RuleDefinition
     public RequestDefinition Request { get; init; } = new();
     public AuthDefinition? Auth { get; init; }
     public SigningDefinition? Signing { get; init; }
+    /// <summary>Name of a secret holding a TLS client certificate (PEM certificate and key, or base64 PKCS#12) presented to the endpoint (mTLS); combines with any auth.</summary>
+    public string? ClientCertificate { get; init; }
     public RetryDefinition? Retry { get; init; }
     public string? RateLimit { get; init; }
     public bool CaptureResponse { get; init; }

@@ -70,6 +70,8 @@ public sealed partial class DeliveryJournal(SqliteDatabase database, ILogger<Del
     private async Task WriteAsync(List<JournalEntry> batch)
     {
         await using var connection = await database.OpenAsync(CancellationToken.None);
+        // In WAL mode NORMAL stays consistent after a crash; only the last commits before a power cut can be lost.
+        await connection.ExecuteAsync("PRAGMA synchronous=NORMAL");
         await using var tx = await connection.BeginTransactionAsync();
         foreach (var entry in batch)
         {

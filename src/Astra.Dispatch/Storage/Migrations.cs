@@ -8,6 +8,8 @@ internal static class Migrations
     public static async Task ApplyAsync(SqliteDatabase database, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenRawAsync(cancellationToken);
+        // WAL lets readers (the CLI, status lookups) run while the journal writes; it persists in the file.
+        await connection.ExecuteAsync("PRAGMA journal_mode=WAL");
         await connection.ExecuteAsync("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
         var assembly = typeof(Migrations).Assembly;
         var scripts = assembly.GetManifestResourceNames()

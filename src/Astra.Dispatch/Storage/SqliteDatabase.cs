@@ -1,20 +1,13 @@
-using System.Runtime.CompilerServices;
-using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
 namespace Astra.Dispatch.Storage;
 
-/// <summary>Opens connections to the dispatch database: WAL, a busy timeout, migrations applied once per process.</summary>
+/// <summary>Opens pooled connections to the dispatch database; migrations (and WAL mode) are applied once per process.</summary>
 public sealed class SqliteDatabase
 {
     private readonly string _connectionString;
-    private static readonly object Configured = new();
-
     private readonly Lazy<Task> _migrated;
-
-    /// <summary>The native connections (reused by the pool) that have had their pragmas set.</summary>
-    private readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> _configured = new();
 
     public SqliteDatabase(IOptions<DispatchOptions> options)
     {
@@ -43,16 +36,11 @@ public sealed class SqliteDatabase
 
     internal async Task<SqliteConnection> OpenRawAsync(CancellationToken cancellationToken)
     {
+        // No per-open PRAGMAs: WAL is a property of the file (set by the migrations), and the provider retries
+        // SQLITE_BUSY until DefaultTimeout, which lets replicas and the CLI share the file. Opening stays cheap
+        // because the hot path opens a pooled connection per status lookup.
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
-        // The settings hold for the life of the native connection, and the pool hands the same one out again and
-        // again: set them once per native connection, not on every open (a delivery lookup was 5 statements, now 1).
-        if (connection.Handle is { } handle && !_configured.TryGetValue(handle, out _))
-        {
-            // busy_timeout lets several processes (worker replicas on one host, the CLI) share the file.
-            await connection.ExecuteAsync("PRAGMA journal_mode=WAL; PRAGMA busy_timeout=10000; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
-            _configured.AddOrUpdate(handle, Configured);
-        }
         return connection;
     }
 }

@@ -34,6 +34,7 @@ public sealed class LiquidEngine
         // Templates cannot name files at all, so a rule is refused at import rather than failing at render.
         parser.RegisteredTags.Remove("include");
         parser.RegisteredTags.Remove("render");
+        NumericComparison.Register(parser);
         return parser;
     }
 

@@ -1,28 +1,28 @@
 using System.Text.Json;
 using Astra.Dispatch.Cli;
+using Astra.Dispatch.IntegrationTests.Support;
 using Astra.Dispatch.Testing;
 
 namespace Astra.Dispatch.IntegrationTests.Cli;
 
 /// <summary>The CLI in-process against the real broker and a running worker's database.</summary>
-[Collection("worker")]
 public sealed class CliEndToEndTests : IAsyncLifetime
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
     private readonly string _tenant = "cli" + Guid.NewGuid().ToString("N")[..8];
-    private RabbitMqBroker _broker = null!;
+    private Uri _vhost = null!;
     private HttpReceiver _receiver = null!;
-    private CliTestWorker _worker = null!;
+    private WorkerHost _worker = null!;
     private Dictionary<string, string?> _settings = null!;
 
     public async Task InitializeAsync()
     {
-        _broker = await SharedBroker.GetAsync();
+        _vhost = await (await SharedBroker.GetAsync()).CreateVirtualHostAsync(_tenant);
         _receiver = await HttpReceiver.StartAsync();
-        _worker = await CliTestWorker.StartAsync(_broker.AmqpUri, CliTestData.Rule("crm-" + _tenant, _tenant, _receiver.UrlFor("/leads")));
+        _worker = await WorkerHost.StartAsync(_vhost, Rule("crm-" + _tenant, _receiver.UrlFor("/leads")));
         _settings = new Dictionary<string, string?>
         {
-            ["Dispatch:RabbitMq:Uri"] = _broker.AmqpUri.ToString(),
+            ["Dispatch:RabbitMq:Uri"] = _vhost.ToString(),
             ["Dispatch:Database"] = _worker.DatabasePath,
             ["Dispatch:Http:AllowPlainHttp"] = "true",
             ["Dispatch:Http:AllowedNetworks:0"] = "127.0.0.0/8",
@@ -39,9 +39,9 @@ public sealed class CliEndToEndTests : IAsyncLifetime
     public async Task ImportListTestPublish_ThenDeliveriesShow_Delivered()
     {
         var extraId = "extra-" + _tenant;
-        var rulesFile = Write("extra.yaml", CliTestData.Rule(extraId, _tenant, _receiver.UrlFor("/extra")));
+        var rulesFile = Write("extra.yaml", Rule(extraId, _receiver.UrlFor("/extra")));
         var eventId = "evt_" + Guid.NewGuid().ToString("N");
-        var eventJson = CliTestData.Event(_tenant, eventId);
+        var eventJson = Events.Lead(_tenant, eventId);
         var eventFile = Write("event.json", eventJson);
 
         Assert.Equal(0, (await RunAsync("rules", "import", rulesFile)).ExitCode);
@@ -73,7 +73,7 @@ public sealed class CliEndToEndTests : IAsyncLifetime
     {
         _receiver.RespondAlways(new ReceiverResponse { StatusCode = 503 });
         var eventId = "evt_" + Guid.NewGuid().ToString("N");
-        var eventJson = CliTestData.Event(_tenant, eventId);
+        var eventJson = Events.Lead(_tenant, eventId);
         var ruleId = "crm-" + _tenant;
 
         Assert.Equal(0, (await RunAsync("events", "publish", Write("event.json", eventJson))).ExitCode);
@@ -100,6 +100,9 @@ public sealed class CliEndToEndTests : IAsyncLifetime
         Assert.Equal(2, _receiver.Requests.Count(r => r.Path == "/leads")); // after the reset: the 503, then the 200
         Assert.DoesNotContain(JsonDocument.Parse(after.Out).RootElement.EnumerateArray(), l => l.GetProperty("id").GetString() == delivery);
     }
+
+    private string Rule(string id, Uri url) =>
+        RuleYaml.Post(id, _tenant, url, body: """{ "email": {{ data.email | json }} }""", extra: "retry: { schedule: [1s] }");
 
     private string Write(string name, string text)
     {

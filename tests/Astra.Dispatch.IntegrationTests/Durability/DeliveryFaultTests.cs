@@ -1,6 +1,7 @@
 using Astra.Dispatch.Bus.Redelivery;
 using Astra.Dispatch.Contracts;
 using Astra.Dispatch.Delivery;
+using Astra.Dispatch.IntegrationTests.Support;
 using Astra.Dispatch.Testing;
 using Dapper;
 
@@ -8,26 +9,27 @@ namespace Astra.Dispatch.IntegrationTests.Durability;
 
 /// <summary>
 /// What happens to a delivery when the endpoint fails: retries through the TTL delay tiers on the schedule
-/// (1s, 2s, 4s here), dead letters with their reason, rule pausing. One in-process worker per test, on the
-/// collection's own broker node.
+/// (1s, 2s, 4s here), dead letters with their reason, rule pausing. One in-process worker per test (each test
+/// changes worker-wide settings or pauses rules), each on its own virtual host of the shared broker.
 /// </summary>
-[Collection(DurabilityCollection.Name)]
-public sealed class DeliveryFaultTests(DurabilityBroker fixture) : IAsyncLifetime
+public sealed class DeliveryFaultTests : IAsyncLifetime
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
 
     private readonly string _tenant = Some.Tenant();
-    private RabbitMqBroker Broker => fixture.Broker;
+    private RabbitMqBroker _broker = null!;
+    private Uri _vhost = null!;
     private HttpReceiver _receiver = null!;
     private RawAmqp _amqp = null!;
     private QueueTap _results = null!;
 
     public async Task InitializeAsync()
     {
-        await fixture.PurgeDispatchQueuesAsync();
+        _broker = await SharedBroker.GetAsync();
+        _vhost = await _broker.CreateVirtualHostAsync(_tenant);
         _receiver = await HttpReceiver.StartAsync();
-        _amqp = await RawAmqp.ConnectAsync(Broker);
-        _results = await QueueTap.ActionResultsAsync(Broker.AmqpUri);
+        _amqp = await RawAmqp.ConnectAsync(_vhost);
+        _results = await QueueTap.ActionResultsAsync(_vhost);
     }
 
     public async Task DisposeAsync()
@@ -41,8 +43,7 @@ public sealed class DeliveryFaultTests(DurabilityBroker fixture) : IAsyncLifetim
     public async Task Send_TwoTransientFailuresThenSuccess_DeliveredOnThirdAttemptAfterScheduledDelays()
     {
         _receiver.RespondInSequence(ReceiverResponse.Status(503), ReceiverResponse.Status(503), ReceiverResponse.Ok());
-        using var setup = new WorkerSetup(Broker.AmqpUri, [Some.Rule("retry-ok", _tenant, _receiver.UrlFor("hooks/retry").ToString())]);
-        await using var worker = await DispatchWorker.StartAsync(setup);
+        await using var worker = await StartWorkerAsync(Some.Rule("retry-ok", _tenant, _receiver.UrlFor("hooks/retry")));
 
         await _amqp.PublishEventAsync(_tenant, "evt-1");
 
@@ -52,9 +53,9 @@ public sealed class DeliveryFaultTests(DurabilityBroker fixture) : IAsyncLifetim
         Assert.Equal(3, requests.Count);
         Assert.Single(requests.Select(r => r.Header("webhook-id")).Distinct());
         var deliveryId = DeliveryId.For(_tenant, "evt-1", "retry-ok");
-        await Some.WaitForScalarAsync(setup.DatabasePath, "SELECT COUNT(*) FROM attempts WHERE delivery_id = @deliveryId", new { deliveryId }, 3, Wait);
-        await Some.WaitForScalarAsync(setup.DatabasePath, "SELECT COUNT(*) FROM deliveries WHERE id = @deliveryId AND status = 'succeeded' AND attempts = 3", new { deliveryId }, 1, Wait);
-        var started = await Some.QueryAsync(setup.DatabasePath, c => c.QueryAsync<string>(
+        await Some.WaitForScalarAsync(worker.DatabasePath, "SELECT COUNT(*) FROM attempts WHERE delivery_id = @deliveryId", new { deliveryId }, 3, Wait);
+        await Some.WaitForScalarAsync(worker.DatabasePath, "SELECT COUNT(*) FROM deliveries WHERE id = @deliveryId AND status = 'succeeded' AND attempts = 3", new { deliveryId }, 1, Wait);
+        var started = await Some.QueryAsync(worker.DatabasePath, c => c.QueryAsync<string>(
             "SELECT started_at FROM attempts WHERE delivery_id = @deliveryId ORDER BY attempt", new { deliveryId }));
         var times = started.Select(DateTimeOffset.Parse).ToList();
         AssertGap(times[0], times[1], TimeSpan.FromSeconds(1));
@@ -67,8 +68,7 @@ public sealed class DeliveryFaultTests(DurabilityBroker fixture) : IAsyncLifetim
     public async Task Send_RetryAfterTwoSeconds_NextAttemptWaitsForTheTwoSecondTier()
     {
         _receiver.RespondInSequence(ReceiverResponse.RetryAfter(503, 2), ReceiverResponse.Ok());
-        using var setup = new WorkerSetup(Broker.AmqpUri, [Some.Rule("retry-after", _tenant, _receiver.UrlFor("hooks/later").ToString())]);
-        await using var worker = await DispatchWorker.StartAsync(setup);
+        await using var worker = await StartWorkerAsync(Some.Rule("retry-after", _tenant, _receiver.UrlFor("hooks/later")));
 
         await _amqp.PublishEventAsync(_tenant, "evt-1");
 
@@ -82,8 +82,7 @@ public sealed class DeliveryFaultTests(DurabilityBroker fixture) : IAsyncLifetim
     public async Task Send_BadRequest_DeadLetteredAtOnceWithReason()
     {
         _receiver.RespondAlways(ReceiverResponse.Status(400, """{"error":"bad"}"""));
-        using var setup = new WorkerSetup(Broker.AmqpUri, [Some.Rule("bad-request", _tenant, _receiver.UrlFor("hooks/bad").ToString())]);
-        await using var worker = await DispatchWorker.StartAsync(setup);
+        await using var worker = await StartWorkerAsync(Some.Rule("bad-request", _tenant, _receiver.UrlFor("hooks/bad")));
         var deliveryId = DeliveryId.For(_tenant, "evt-1", "bad-request");
 
         await _amqp.PublishEventAsync(_tenant, "evt-1");
@@ -99,21 +98,20 @@ public sealed class DeliveryFaultTests(DurabilityBroker fixture) : IAsyncLifetim
         Assert.Equal("400", dead.Header(DeliveryFaultHeadersFilter.LastStatus));
         Assert.Contains("400", dead.Header(DeliveryFaultHeadersFilter.LastError), StringComparison.Ordinal);
         Assert.Single(_receiver.Requests);
-        await Some.WaitForScalarAsync(setup.DatabasePath, "SELECT COUNT(*) FROM deliveries WHERE id = @deliveryId AND status = 'failed'", new { deliveryId }, 1, Wait);
+        await Some.WaitForScalarAsync(worker.DatabasePath, "SELECT COUNT(*) FROM deliveries WHERE id = @deliveryId AND status = 'failed'", new { deliveryId }, 1, Wait);
     }
 
     [Fact]
     public async Task Send_Gone_PausesRuleAndPublishesRulePaused()
     {
         _receiver.RespondAlways(ReceiverResponse.Status(410));
-        using var setup = new WorkerSetup(Broker.AmqpUri, [Some.Rule("gone-rule", _tenant, _receiver.UrlFor("hooks/gone").ToString())]);
-        await using var worker = await DispatchWorker.StartAsync(setup);
+        await using var worker = await StartWorkerAsync(Some.Rule("gone-rule", _tenant, _receiver.UrlFor("hooks/gone")));
 
         await _amqp.PublishEventAsync(_tenant, "evt-1");
 
         var paused = await _results.WaitForAsync(m => m.RoutingKey == BusNames.RulePausedRoutingKey && m.Json().GetProperty("tenantId").GetString() == _tenant, Wait);
         Assert.Equal("gone-rule", paused.Json().GetProperty("ruleId").GetString());
-        var (enabled, reason) = await Some.QueryAsync(setup.DatabasePath, c => c.QuerySingleAsync<(long, string?)>("SELECT enabled, paused_reason FROM rules WHERE id = 'gone-rule'"));
+        var (enabled, reason) = await Some.QueryAsync(worker.DatabasePath, c => c.QuerySingleAsync<(long, string?)>("SELECT enabled, paused_reason FROM rules WHERE id = 'gone-rule'"));
         Assert.Equal(0, enabled);
         Assert.Contains("410", reason, StringComparison.Ordinal);
         await WaitForDeadLetterAsync(DeliveryId.For(_tenant, "evt-1", "gone-rule"));
@@ -123,8 +121,7 @@ public sealed class DeliveryFaultTests(DurabilityBroker fixture) : IAsyncLifetim
     public async Task Send_EndpointDownForWholeSchedule_DeadLetteredAfterMaxAttempts()
     {
         var closedPort = ClosedPort();
-        using var setup = new WorkerSetup(Broker.AmqpUri, [Some.Rule("down-rule", _tenant, $"http://127.0.0.1:{closedPort}/hooks/down")]);
-        await using var worker = await DispatchWorker.StartAsync(setup);
+        await using var worker = await StartWorkerAsync(Some.Rule("down-rule", _tenant, new Uri($"http://127.0.0.1:{closedPort}/hooks/down")));
         var deliveryId = DeliveryId.For(_tenant, "evt-1", "down-rule");
 
         await _amqp.PublishEventAsync(_tenant, "evt-1");
@@ -134,24 +131,23 @@ public sealed class DeliveryFaultTests(DurabilityBroker fixture) : IAsyncLifetim
         Assert.Equal("4", dead.Header(DeliveryFaultHeadersFilter.Attempts));
         var failed = await _results.WaitForAsync(m => m.RoutingKey == BusNames.FailedRoutingKey && m.Json().GetProperty("tenantId").GetString() == _tenant, Wait);
         Assert.Equal(4, failed.Json().GetProperty("attempts").GetInt32());
-        await Some.WaitForScalarAsync(setup.DatabasePath, "SELECT COUNT(*) FROM attempts WHERE delivery_id = @deliveryId", new { deliveryId }, 4, Wait);
-        await Some.WaitForScalarAsync(setup.DatabasePath, "SELECT COUNT(*) FROM deliveries WHERE id = @deliveryId AND status = 'failed' AND attempts = 4", new { deliveryId }, 1, Wait);
+        await Some.WaitForScalarAsync(worker.DatabasePath, "SELECT COUNT(*) FROM attempts WHERE delivery_id = @deliveryId", new { deliveryId }, 4, Wait);
+        await Some.WaitForScalarAsync(worker.DatabasePath, "SELECT COUNT(*) FROM deliveries WHERE id = @deliveryId AND status = 'failed' AND attempts = 4", new { deliveryId }, 1, Wait);
     }
 
     [Fact]
     public async Task Send_AllFailingLongerThanPauseAfter_RulePaused()
     {
         _receiver.RespondAlways(ReceiverResponse.Status(503));
-        using var setup = new WorkerSetup(Broker.AmqpUri, [Some.Rule("streak-rule", _tenant, _receiver.UrlFor("hooks/streak").ToString())]);
-        setup.Settings["Dispatch:Delivery:PauseAfter"] = "00:00:02";
-        await using var worker = await DispatchWorker.StartAsync(setup);
+        await using var worker = await StartWorkerAsync(Some.Rule("streak-rule", _tenant, _receiver.UrlFor("hooks/streak")),
+            new Dictionary<string, string?> { ["Dispatch:Delivery:PauseAfter"] = "00:00:02" });
 
         await _amqp.PublishEventAsync(_tenant, "evt-1");
 
         // Attempts at 0s, 1s, 3s: the third finds every attempt of the last 2s failed.
         var paused = await _results.WaitForAsync(m => m.RoutingKey == BusNames.RulePausedRoutingKey && m.Json().GetProperty("tenantId").GetString() == _tenant, Wait);
         Assert.Equal("streak-rule", paused.Json().GetProperty("ruleId").GetString());
-        Assert.Equal(0, await Some.QueryAsync(setup.DatabasePath, c => c.ExecuteScalarAsync<long>("SELECT enabled FROM rules WHERE id = 'streak-rule'")));
+        Assert.Equal(0, await Some.QueryAsync(worker.DatabasePath, c => c.ExecuteScalarAsync<long>("SELECT enabled FROM rules WHERE id = 'streak-rule'")));
         // The pending retry finds the rule paused and is dead-lettered instead of sent.
         await WaitForDeadLetterAsync(DeliveryId.For(_tenant, "evt-1", "streak-rule"));
         Assert.Equal(3, _receiver.Requests.Count);
@@ -162,15 +158,14 @@ public sealed class DeliveryFaultTests(DurabilityBroker fixture) : IAsyncLifetim
     {
         await using var hanging = await HttpReceiver.StartAsync();
         hanging.RespondAlways(ReceiverResponse.Hanging());
-        using var setup = new WorkerSetup(Broker.AmqpUri,
-        [
-            Some.Rule("hangs", _tenant, hanging.UrlFor("hooks/{{ eventId }}").ToString(), timeout: "60s"),
-            Some.Rule("healthy", _tenant, _receiver.UrlFor("hooks/{{ eventId }}").ToString()),
-        ]);
-        setup.Settings["Dispatch:Http:MaxConcurrencyPerDestination"] = "8";
-        setup.Settings["Dispatch:RabbitMq:SendConcurrency"] = "16";
-        setup.Settings["Dispatch:Delivery:ShutdownGrace"] = "00:00:01";
-        await using var worker = await DispatchWorker.StartAsync(setup);
+        await using var worker = await StartWorkerAsync(
+            Some.Rule("hangs", _tenant, hanging.UrlFor("hooks/{{ eventId }}"), timeout: "60s") + Some.Rule("healthy", _tenant, _receiver.UrlFor("hooks/{{ eventId }}")),
+            new Dictionary<string, string?>
+            {
+                ["Dispatch:Http:MaxConcurrencyPerDestination"] = "8",
+                ["Dispatch:RabbitMq:SendConcurrency"] = "16",
+                ["Dispatch:Delivery:ShutdownGrace"] = "00:00:01",
+            });
         const int count = 100;
         var clock = System.Diagnostics.Stopwatch.StartNew();
 
@@ -187,8 +182,7 @@ public sealed class DeliveryFaultTests(DurabilityBroker fixture) : IAsyncLifetim
     [Fact]
     public async Task Events_PoisonOfEachKind_GoToEventsErrorOnceAndNextEventIsDelivered()
     {
-        using var setup = new WorkerSetup(Broker.AmqpUri, [Some.Rule("after-poison", _tenant, _receiver.UrlFor("hooks/ok").ToString())]);
-        await using var worker = await DispatchWorker.StartAsync(setup);
+        await using var worker = await StartWorkerAsync(Some.Rule("after-poison", _tenant, _receiver.UrlFor("hooks/ok")));
         var marker = Guid.NewGuid().ToString("N");
         var poison = new Dictionary<string, string>
         {
@@ -208,8 +202,7 @@ public sealed class DeliveryFaultTests(DurabilityBroker fixture) : IAsyncLifetim
         Assert.All(errors, m => Assert.False(string.IsNullOrEmpty(m.Header("MT-Fault-Message")), $"{m.Header("test-kind")} has no reason"));
         Assert.Contains("bytes", errors.Single(m => m.Header("test-kind") == "too-large").Header("MT-Fault-Message"), StringComparison.Ordinal);
         Assert.Contains("tenantId", errors.Single(m => m.Header("test-kind") == "missing-field").Header("MT-Fault-Message"), StringComparison.Ordinal);
-        if (await Broker.QueueExistsAsync(BusNames.EventsQueue + "_skipped"))
-            Assert.DoesNotContain(await _amqp.GetAllAsync(BusNames.EventsQueue + "_skipped", remove: false), m => m.Header("test-marker") == marker);
+        Assert.DoesNotContain(await GetAllIfAnyAsync(BusNames.EventsQueue + "_skipped", remove: false), m => m.Header("test-marker") == marker);
         Assert.Single(_receiver.Requests);
     }
 
@@ -223,8 +216,7 @@ public sealed class DeliveryFaultTests(DurabilityBroker fixture) : IAsyncLifetim
         var deadline = DateTime.UtcNow + Wait;
         while (DateTime.UtcNow < deadline)
         {
-            if (await Broker.QueueExistsAsync(queue))
-                found.AddRange((await _amqp.GetAllAsync(queue)).Where(match));
+            found.AddRange((await GetAllIfAnyAsync(queue, remove: true)).Where(match));
             if (found.Count >= count)
             {
                 Assert.Equal(count, found.Count);
@@ -233,6 +225,22 @@ public sealed class DeliveryFaultTests(DurabilityBroker fixture) : IAsyncLifetim
             await Task.Delay(100);
         }
         throw new TimeoutException($"{queue} had {found.Count} of {count} expected message(s) after {Wait.TotalSeconds}s");
+    }
+
+    private Task<WorkerHost> StartWorkerAsync(string rulesYaml, IDictionary<string, string?>? settings = null) =>
+        WorkerHost.StartAsync(_vhost, rulesYaml, settings);
+
+    /// <summary>The messages of a queue that MassTransit declares on first use, so it may not exist yet.</summary>
+    private async Task<IReadOnlyList<AmqpMessage>> GetAllIfAnyAsync(string queue, bool remove)
+    {
+        try
+        {
+            return await _amqp.GetAllAsync(queue, remove: remove);
+        }
+        catch (QueueNotFoundException)
+        {
+            return [];
+        }
     }
 
     private static int ClosedPort()

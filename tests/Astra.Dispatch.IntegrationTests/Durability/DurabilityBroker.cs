@@ -5,7 +5,7 @@ using Astra.Dispatch.Testing;
 namespace Astra.Dispatch.IntegrationTests.Durability;
 
 /// <summary>
-/// A broker node of its own for the fault tests: they stop and restart it and run worker processes on the
+/// A broker node of its own for the resilience tests: they stop and restart it and run worker processes on the
 /// contract queues, so they must not share a node with the other integration tests.
 /// </summary>
 public sealed class DurabilityBroker : IAsyncLifetime

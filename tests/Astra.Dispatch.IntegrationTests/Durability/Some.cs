@@ -1,5 +1,5 @@
 using Astra.Dispatch.Contracts;
-using Astra.Dispatch.Rules;
+using Astra.Dispatch.IntegrationTests.Support;
 using Astra.Dispatch.Testing;
 using Dapper;
 using Microsoft.Data.Sqlite;
@@ -14,20 +14,9 @@ internal static class Some
     public static string Tenant() => "t-" + Guid.NewGuid().ToString("N")[..12];
 
     /// <summary>A rule posting <c>{ "eventId": … }</c> to <paramref name="url"/> (a Liquid template, e.g. with <c>{{ eventId }}</c> in the path).</summary>
-    public static RuleDefinition Rule(string id, string tenant, string url, IReadOnlyList<string>? schedule = null, string? timeout = null) => new()
-    {
-        Id = id,
-        TenantId = tenant,
-        Trigger = new TriggerDefinition { Events = [EventType] },
-        Request = new RequestDefinition
-        {
-            Method = "POST",
-            Url = url,
-            Body = """{ "eventId": {{ eventId | json }} }""",
-            Timeout = timeout,
-        },
-        Retry = schedule is null ? null : new RetryDefinition { Schedule = [.. schedule] },
-    };
+    public static string Rule(string id, string tenant, Uri url, IReadOnlyList<string>? schedule = null, string? timeout = null) =>
+        RuleYaml.Post(id, tenant, url, body: """{ "eventId": {{ eventId | json }} }""", timeout: timeout,
+            extra: schedule is null ? null : $"retry: {{ schedule: [{string.Join(", ", schedule)}] }}");
 
     public static object Event(string tenant, string eventId) => new
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Astra.Dispatch.IntegrationTests.Support;
 using Astra.Dispatch.Testing;
 using Dapper;
 
@@ -34,25 +35,23 @@ public sealed class WorkerResilienceTests(DurabilityBroker fixture) : IAsyncLife
     {
         const int count = 300;
         _receiver.RespondAlways(ReceiverResponse.Ok() with { Delay = TimeSpan.FromMilliseconds(300) });
-        using var setup = new WorkerSetup(Broker.AmqpUri, [Some.Rule("graceful", _tenant, _receiver.UrlFor("hooks/{{ eventId }}").ToString())]);
-        var worker = await DispatchWorker.StartAsync(setup);
+        await using var worker = await WorkerHost.StartAsync(Broker.AmqpUri, Some.Rule("graceful", _tenant, _receiver.UrlFor("hooks/{{ eventId }}")));
         for (var i = 0; i < count; i++)
             await _amqp.PublishEventAsync(_tenant, $"evt-{i}");
 
         await _receiver.WaitForCountAsync(60, TimeSpan.FromSeconds(30));
-        await worker.DisposeAsync();
+        await worker.StopAsync();
 
         // Every call that was sent finished within the grace period and its success is in the log.
         var sentBeforeStop = _receiver.Requests.Select(r => r.Path).ToHashSet();
-        var succeeded = (await Some.QueryAsync(setup.DatabasePath, c => c.QueryAsync<string>(
+        var succeeded = (await Some.QueryAsync(worker.DatabasePath, c => c.QueryAsync<string>(
             "SELECT event_id FROM deliveries WHERE rule_id = 'graceful' AND status = 'succeeded'"))).Select(e => "/hooks/" + e).ToHashSet();
         Assert.True(sentBeforeStop.Count < count, "the stop came too late to test anything");
         Assert.Equal(sentBeforeStop.Order(), succeeded.Order());
 
-        await using (await DispatchWorker.StartAsync(setup))
-        {
-            await WaitForDistinctPathsAsync(count, TimeSpan.FromSeconds(60));
-        }
+        await worker.StartAsync();
+        await WaitForDistinctPathsAsync(count, TimeSpan.FromSeconds(60));
+        await worker.StopAsync();
         var perPath = _receiver.Requests.GroupBy(r => r.Path).ToDictionary(g => g.Key, g => g.Count());
         Assert.All(succeeded, path => Assert.Equal(1, perPath[path]));
     }
@@ -62,8 +61,7 @@ public sealed class WorkerResilienceTests(DurabilityBroker fixture) : IAsyncLife
     {
         const int count = 200;
         _receiver.RespondInSequence(ReceiverResponse.Status(503), ReceiverResponse.Ok());
-        using var setup = new WorkerSetup(Broker.AmqpUri, [Some.Rule("restart", _tenant, _receiver.UrlFor("hooks/{{ eventId }}").ToString(), schedule: ["3s", "3s", "3s"])]);
-        await using var worker = await DispatchWorker.StartAsync(setup);
+        await using var worker = await WorkerHost.StartAsync(Broker.AmqpUri, Some.Rule("restart", _tenant, _receiver.UrlFor("hooks/{{ eventId }}"), schedule: ["3s", "3s", "3s"]));
         for (var i = 0; i < count; i++)
             await _amqp.PublishEventAsync(_tenant, $"evt-{i}");
 
@@ -77,7 +75,7 @@ public sealed class WorkerResilienceTests(DurabilityBroker fixture) : IAsyncLife
         for (var i = count; i < count + 50; i++)
             await PublishWhenBoundAsync($"evt-{i}");
 
-        await Some.WaitForScalarAsync(setup.DatabasePath, "SELECT COUNT(*) FROM deliveries WHERE rule_id = 'restart' AND status = 'succeeded'", null, count + 50, TimeSpan.FromSeconds(90));
+        await Some.WaitForScalarAsync(worker.DatabasePath, "SELECT COUNT(*) FROM deliveries WHERE rule_id = 'restart' AND status = 'succeeded'", null, count + 50, TimeSpan.FromSeconds(90));
         var answered = _receiver.Requests.Where(r => r.Attempt >= 2).Select(r => r.Path).ToHashSet();
         Assert.Equal(count + 50, answered.Count);
     }
@@ -87,10 +85,10 @@ public sealed class WorkerResilienceTests(DurabilityBroker fixture) : IAsyncLife
     {
         const int count = 2000;
         _receiver.RespondAlways(ReceiverResponse.Ok() with { Delay = TimeSpan.FromMilliseconds(50) });
-        using var setup = new WorkerSetup(Broker.AmqpUri, [Some.Rule("crash", _tenant, _receiver.UrlFor("hooks/{{ eventId }}").ToString())]);
-        using (var first = StartWorkerProcess(setup))
+        await using var worker = WorkerHost.Create(Broker.AmqpUri, Some.Rule("crash", _tenant, _receiver.UrlFor("hooks/{{ eventId }}")));
+        using (var first = worker.StartProcess())
         {
-            await WaitForReadyAsync(setup, first);
+            await WaitForReadyAsync(worker, first);
             var publishing = Task.Run(async () =>
             {
                 for (var i = 0; i < count; i++)
@@ -103,7 +101,7 @@ public sealed class WorkerResilienceTests(DurabilityBroker fixture) : IAsyncLife
             await publishing;
         }
 
-        using var second = StartWorkerProcess(setup);
+        using var second = worker.StartProcess();
         try
         {
             await WaitForDistinctPathsAsync(count, TimeSpan.FromSeconds(120));
@@ -146,27 +144,8 @@ public sealed class WorkerResilienceTests(DurabilityBroker fixture) : IAsyncLife
         }
     }
 
-    /// <summary>The built worker (<c>Astra.Dispatch.Worker.dll</c> next to this assembly) as a process of its own.</summary>
-    private static Process StartWorkerProcess(WorkerSetup setup)
-    {
-        var dll = Path.Combine(AppContext.BaseDirectory, "Astra.Dispatch.Worker.dll");
-        Assert.True(File.Exists(dll), $"{dll} is missing: the integration tests reference the Worker project so it is built next to them");
-        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = setup.Directory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(dll);
-        foreach (var (key, value) in setup.Settings)
-            info.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
-        info.Environment["Logging__LogLevel__Default"] = "Warning";
-        var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
-        // Drain the pipes so a chatty worker never blocks on a full buffer.
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
     /// <summary>The worker has migrated its database and imported the rules once the rule is in SQLite and its queues are bound.</summary>
-    private async Task WaitForReadyAsync(WorkerSetup setup, Process process)
+    private async Task WaitForReadyAsync(WorkerHost worker, Process process)
     {
         var clock = Stopwatch.StartNew();
         while (true)
@@ -174,8 +153,8 @@ public sealed class WorkerResilienceTests(DurabilityBroker fixture) : IAsyncLife
             Assert.False(process.HasExited, $"the worker exited with {(process.HasExited ? process.ExitCode : 0)}");
             try
             {
-                if (File.Exists(setup.DatabasePath)
-                    && await Some.QueryAsync(setup.DatabasePath, c => c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM rules")) > 0
+                if (File.Exists(worker.DatabasePath)
+                    && await Some.QueryAsync(worker.DatabasePath, c => c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM rules")) > 0
                     && await Broker.QueueExistsAsync(Contracts.BusNames.SendQueue))
                 {
                     await PublishWhenBoundAsync("evt-warmup");

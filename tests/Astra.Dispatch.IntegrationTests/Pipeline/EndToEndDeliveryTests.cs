@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Astra.Dispatch.Bus;
 using Astra.Dispatch.Contracts;
+using Astra.Dispatch.Delivery;
 using Astra.Dispatch.IntegrationTests.Support;
 using Astra.Dispatch.Testing;
 using MassTransit;
@@ -54,7 +55,7 @@ public sealed class EndToEndDeliveryTests : IAsyncLifetime
         Assert.Equal("ada@example.com", body.GetProperty("email").GetString());
         Assert.Equal("Ada \"Countess\" Lovelace", body.GetProperty("name").GetString());
         Assert.Equal("conv_123", body.GetProperty("conversation").GetString());
-        var id = Delivery.DeliveryId.For(_tenant, Events.Id(json), "crm-lead");
+        var id = DeliveryId.For(_tenant, Events.Id(json), "crm-lead");
         Assert.Equal(id, request.Headers["webhook-id"]);
         Assert.Equal(id, request.Headers["Idempotency-Key"]);
         Assert.StartsWith("Astra-Dispatch/", request.Headers["User-Agent"], StringComparison.Ordinal);
@@ -94,7 +95,7 @@ public sealed class EndToEndDeliveryTests : IAsyncLifetime
                 Data = JsonDocument.Parse("""{ "name": "Grace", "email": "grace@example.com" }""").RootElement,
             });
             var request = await _receiver.WaitForRequestAsync(r => r.Path == "/api/v2/leads" && r.Body.Contains("grace@example.com", StringComparison.Ordinal), Wait);
-            Assert.Equal(Delivery.DeliveryId.For(_tenant, eventId, "crm-lead"), request.Headers["webhook-id"]);
+            Assert.Equal(DeliveryId.For(_tenant, eventId, "crm-lead"), request.Headers["webhook-id"]);
         }
         finally
         {
@@ -111,7 +112,7 @@ public sealed class EndToEndDeliveryTests : IAsyncLifetime
         var marker = Events.Lead(_tenant, type: "lead.marker");
         await _amqp.PublishTextAsync(BusNames.EventsExchange, "lead.marker", marker);
 
-        await _receiver.WaitForRequestAsync(r => r.Path == "/track" && r.Headers["webhook-id"] == Delivery.DeliveryId.For(_tenant, Events.Id(marker), "analytics-lead"), Wait);
+        await _receiver.WaitForRequestAsync(r => r.Path == "/track" && r.Headers["webhook-id"] == DeliveryId.For(_tenant, Events.Id(marker), "analytics-lead"), Wait);
         Assert.Single(_receiver.Requests);
         Assert.DoesNotContain(_receiver.Requests, r => r.Path is "/disabled" or "/other");
     }
@@ -125,7 +126,7 @@ public sealed class EndToEndDeliveryTests : IAsyncLifetime
         var ids = first.Select(r => r.Headers["webhook-id"]).ToHashSet();
         Assert.Equal(2, ids.Count);
         Assert.Equal(
-            new HashSet<string> { Delivery.DeliveryId.For(_tenant, Events.Id(json), "crm-lead"), Delivery.DeliveryId.For(_tenant, Events.Id(json), "analytics-lead") },
+            new HashSet<string> { DeliveryId.For(_tenant, Events.Id(json), "crm-lead"), DeliveryId.For(_tenant, Events.Id(json), "analytics-lead") },
             ids);
 
         // The duplicate is not sent again (already succeeded), and any delivery it made would carry the same ids.
@@ -133,7 +134,7 @@ public sealed class EndToEndDeliveryTests : IAsyncLifetime
         await _amqp.PublishTextAsync(BusNames.EventsExchange, "lead.captured", json);
         var marker = Events.Lead(_tenant, type: "lead.marker");
         await _amqp.PublishTextAsync(BusNames.EventsExchange, "lead.marker", marker);
-        var markerId = Delivery.DeliveryId.For(_tenant, Events.Id(marker), "analytics-lead");
+        var markerId = DeliveryId.For(_tenant, Events.Id(marker), "analytics-lead");
         await _receiver.WaitForRequestAsync(r => r.Headers["webhook-id"] == markerId, Wait);
         Assert.All(_receiver.Requests.Where(r => r.Headers["webhook-id"] != markerId), r => Assert.Contains(r.Headers["webhook-id"], ids));
     }

@@ -8,27 +8,29 @@ namespace Astra.Dispatch.IntegrationTests.Rules;
 
 /// <summary>
 /// Rule features end to end on the real broker with the worker in-process: conditions, OAuth2 with refresh on 401,
-/// response capture on astra.action-results, and poison events next to a valid one.
+/// response capture on astra.action-results, and poison events next to a valid one. One worker for the class: each
+/// test has its own rule or event type, and its assertions look only at its own events.
 /// </summary>
-public sealed class RuleFeaturesWorkerTests : IAsyncLifetime
+/// <summary>The worker, its virtual host and the receiver shared by <see cref="RuleFeaturesWorkerTests"/>.</summary>
+public sealed class RuleFeaturesWorker : IAsyncLifetime
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
-    private readonly string _tenant = "rf-" + Guid.NewGuid().ToString("N")[..10];
     private string _secrets = "";
-    private RabbitMqBroker _broker = null!;
-    private Uri _vhost = null!;
-    private HttpReceiver _receiver = null!;
-    private RawAmqp _amqp = null!;
-    private QueueTap _results = null!;
-    private WorkerHost _worker = null!;
     private int _tokens;
+    private WorkerHost _worker = null!;
+
+    public string Tenant { get; } = "rf-" + Guid.NewGuid().ToString("N")[..10];
+
+    public HttpReceiver Receiver { get; private set; } = null!;
+
+    public RawAmqp Amqp { get; private set; } = null!;
+
+    public QueueTap Results { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
-        _broker = await SharedBroker.GetAsync();
-        _vhost = await _broker.CreateVirtualHostAsync(_tenant);
-        _receiver = await HttpReceiver.StartAsync();
-        _receiver.Respond((request, attempt) => request.Path switch
+        var vhost = await (await SharedBroker.GetAsync()).CreateVirtualHostAsync(Tenant);
+        Receiver = await HttpReceiver.StartAsync();
+        Receiver.Respond((request, attempt) => request.Path switch
         {
             "/token" => ReceiverResponse.Ok($$"""{"access_token":"tk-{{Interlocked.Increment(ref _tokens)}}","expires_in":3600,"token_type":"Bearer"}"""),
             "/oauth" when attempt == 1 => ReceiverResponse.Status(401),
@@ -37,27 +39,36 @@ public sealed class RuleFeaturesWorkerTests : IAsyncLifetime
         });
         _secrets = Directory.CreateTempSubdirectory("astra-rf-secrets-").FullName;
         await File.WriteAllTextAsync(Path.Combine(_secrets, "OAUTH_CLIENT_SECRET"), "client-secret-" + Guid.NewGuid().ToString("N"));
-        _amqp = await RawAmqp.ConnectAsync(_vhost);
-        _results = await _amqp.TapAsync(BusNames.ResultsExchange, "action.*");
+        Amqp = await RawAmqp.ConnectAsync(vhost);
+        Results = await Amqp.TapAsync(BusNames.ResultsExchange, "action.*");
         var rules = string.Concat(
-            RuleYaml.Post($"{_tenant}-cond", _tenant, _receiver.UrlFor("/cond"))
+            RuleYaml.Post($"{Tenant}-cond", Tenant, Receiver.UrlFor("/cond"))
                 .Replace("    events: [lead.captured]\n", "    events: [lead.captured]\n    when: \"data.score >= 50 and data.email != blank\"\n", StringComparison.Ordinal),
-            RuleYaml.Post($"{_tenant}-witness", _tenant, _receiver.UrlFor("/witness")),
-            RuleYaml.Post($"{_tenant}-oauth", _tenant, _receiver.UrlFor("/oauth"), events: "[oauth.test]",
-                extra: $"auth: {{ type: oauth2, tokenUrl: \"{_receiver.UrlFor("/token")}\", clientId: astra, scope: leads.write, secret: OAUTH_CLIENT_SECRET }}"),
-            RuleYaml.Post($"{_tenant}-capture", _tenant, _receiver.UrlFor("/capture"), events: "[capture.test]",
+            RuleYaml.Post($"{Tenant}-witness", Tenant, Receiver.UrlFor("/witness")),
+            RuleYaml.Post($"{Tenant}-oauth", Tenant, Receiver.UrlFor("/oauth"), events: "[oauth.test]",
+                extra: $"auth: {{ type: oauth2, tokenUrl: \"{Receiver.UrlFor("/token")}\", clientId: astra, scope: leads.write, secret: OAUTH_CLIENT_SECRET }}"),
+            RuleYaml.Post($"{Tenant}-capture", Tenant, Receiver.UrlFor("/capture"), events: "[capture.test]",
                 extra: "captureResponse: true\nresponseMap: { leadId: data.id }"));
-        _worker = await WorkerHost.StartAsync(_vhost, rules, new Dictionary<string, string?> { ["Dispatch:SecretsPath"] = _secrets });
+        _worker = await WorkerHost.StartAsync(vhost, rules, new Dictionary<string, string?> { ["Dispatch:SecretsPath"] = _secrets });
     }
 
     public async Task DisposeAsync()
     {
         await _worker.DisposeAsync();
-        await _results.DisposeAsync();
-        await _amqp.DisposeAsync();
-        await _receiver.DisposeAsync();
+        await Results.DisposeAsync();
+        await Amqp.DisposeAsync();
+        await Receiver.DisposeAsync();
         Directory.Delete(_secrets, recursive: true);
     }
+}
+
+public sealed class RuleFeaturesWorkerTests(RuleFeaturesWorker worker) : IClassFixture<RuleFeaturesWorker>
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+    private readonly string _tenant = worker.Tenant;
+    private readonly HttpReceiver _receiver = worker.Receiver;
+    private readonly RawAmqp _amqp = worker.Amqp;
+    private readonly QueueTap _results = worker.Results;
 
     private Task PublishAsync(string json, string type = "lead.captured") => _amqp.PublishTextAsync(BusNames.EventsExchange, type, json);
 
@@ -78,7 +89,9 @@ public sealed class RuleFeaturesWorkerTests : IAsyncLifetime
             await ResultAsync(Events.Id(e), $"{_tenant}-witness");
         await ResultAsync(Events.Id(high), $"{_tenant}-cond");
 
-        var fired = _receiver.Requests.Where(r => r.Path == "/cond").ToList();
+        // Only this test's events: the poison test's valid event fires the condition too.
+        var mine = new[] { low, noEmail, high }.Select(e => DeliveryId.For(_tenant, Events.Id(e), $"{_tenant}-cond")).ToHashSet();
+        var fired = _receiver.Requests.Where(r => r.Path == "/cond" && mine.Contains(r.Header("webhook-id") ?? "")).ToList();
         Assert.Equal("high@example.com", Assert.Single(fired).Json().GetProperty("email").GetString());
         Assert.DoesNotContain(_results.Messages, m => m.BodyText.Contains($"{_tenant}-cond", StringComparison.Ordinal)
             && (m.BodyText.Contains(Events.Id(low), StringComparison.Ordinal) || m.BodyText.Contains(Events.Id(noEmail), StringComparison.Ordinal)));

@@ -3,8 +3,6 @@ using System.Text.Json;
 using Astra.Dispatch.Contracts;
 using Astra.Dispatch.IntegrationTests.Support;
 using Astra.Dispatch.Testing;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Astra.Dispatch.IntegrationTests.Rules;
 
@@ -74,12 +72,7 @@ public sealed class SafetyWorkerTests
                     extra: "auth: { type: bearer, secret: LEAK_BEARER }\nsigning: { secret: LEAK_SIGNING }\ncaptureResponse: true\nredact: [data.phone]"),
                 RuleYaml.Post($"{tenant}-query", tenant, receiver.UrlFor("/query"), extra: "auth: { type: query, name: key, secret: LEAK_QUERY }\ncaptureResponse: true"),
                 RuleYaml.Post($"{tenant}-fail", tenant, receiver.UrlFor("/fail"), extra: "auth: { type: header, name: X-Api-Key, secret: LEAK_APIKEY }"));
-            var worker = await WorkerHost.StartAsync(vhost, rules, new Dictionary<string, string?> { ["Dispatch:SecretsPath"] = secrets },
-                services => services.AddSingleton<ILoggerProvider>(logs).Configure<LoggerFilterOptions>(o =>
-                {
-                    o.MinLevel = LogLevel.Trace;
-                    o.Rules.Clear();
-                }));
+            var worker = await WorkerHost.StartAsync(vhost, rules, new Dictionary<string, string?> { ["Dispatch:SecretsPath"] = secrets }, logs: logs);
             string database;
             await using (worker)
             {

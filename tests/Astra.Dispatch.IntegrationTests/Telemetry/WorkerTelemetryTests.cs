@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using Astra.Dispatch.Contracts;
+using Astra.Dispatch.IntegrationTests.Support;
 using Astra.Dispatch.Telemetry;
 using Astra.Dispatch.Testing;
 
@@ -18,7 +19,7 @@ public sealed class WorkerTelemetryTests(OpsWorkerFixture fixture) : IClassFixtu
         var traceId = ActivityTraceId.CreateRandom();
         var publisherSpan = ActivitySpanId.CreateRandom();
         await using var amqp = await RawAmqp.ConnectAsync(fixture.Broker);
-        await amqp.PublishTextAsync(BusNames.EventsExchange, "lead.captured", OpsWorkerFixture.LeadEvent(OpsWorkerFixture.TraceTenant),
+        await amqp.PublishTextAsync(BusNames.EventsExchange, "lead.captured", Events.Lead(OpsWorkerFixture.TraceTenant),
             new Dictionary<string, object?> { ["traceparent"] = $"00-{traceId}-{publisherSpan}-01" });
 
         var request = await fixture.Receiver.WaitForRequestAsync(r => r.Path == "/traced", Wait);
@@ -50,7 +51,7 @@ public sealed class WorkerTelemetryTests(OpsWorkerFixture fixture) : IClassFixtu
     {
         await using var amqp = await RawAmqp.ConnectAsync(fixture.Broker);
         await using var results = await amqp.TapAsync(BusNames.ResultsExchange, BusNames.SucceededRoutingKey);
-        var json = OpsWorkerFixture.LeadEvent(OpsWorkerFixture.MetricsTenant);
+        var json = Events.Lead(OpsWorkerFixture.MetricsTenant);
         await amqp.PublishTextAsync(BusNames.EventsExchange, "lead.captured", json);
         await results.WaitForAsync(m => m.BodyText.Contains(JsonDocument.Parse(json).RootElement.GetProperty("eventId").GetString()!, StringComparison.Ordinal), Wait);
 

@@ -97,6 +97,19 @@ public sealed class RuleValidationTests : IDisposable
         Assert.DoesNotContain("tok-crm-1", ex.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void ValidateText_ClientCertificateSecretNotSet_ErrorOnClientCertificate()
+    {
+        var ex = Invalid(Create().Importer, Valid + "\n  clientCertificate: CRM_CLIENT_CERT\n");
+        var error = Assert.Single(ex.Errors);
+        Assert.Equal("clientCertificate", error.Path);
+        Assert.Contains("ASTRA_SECRET_CRM_CLIENT_CERT", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ValidateText_ClientCertificateSecretSet_Accepted() =>
+        Assert.Equal("CRM_TOKEN", Assert.Single(Create().Importer.ValidateText(Valid + "\n  clientCertificate: CRM_TOKEN\n", "rules.yaml")).ClientCertificate);
+
     [Theory]
     [InlineData("url: \"not a url\"")]
     [InlineData("url: \"{{ data.url }}\"")]

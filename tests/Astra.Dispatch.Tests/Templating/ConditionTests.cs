@@ -38,6 +38,49 @@ public sealed class ConditionTests
         { "data.vip", """{"vip":true}""", true },
     };
 
+    /// <summary>Numbers sent as strings ("score": "87", as forms do) compare as numbers against a number; a string holding no number matches no comparison with one.</summary>
+    public static TheoryData<string, string, bool> NumericStrings => new()
+    {
+        { "data.score >= 50", """{"score":"87"}""", true },
+        { "data.score >= 50", """{"score":"49"}""", false },
+        { "data.score >= 50", """{"score":"50"}""", true },
+        { "data.score > 50", """{"score":"50"}""", false },
+        { "data.score >= 50", """{"score":" 87 "}""", true },
+        { "data.score >= 50", """{"score":"87.5"}""", true },
+        { "data.score >= 50", """{"score":"-87"}""", false },
+        { "data.score > 50", """{"score":"1e3"}""", true },
+        { "data.score < 50", """{"score":"7"}""", true },
+        { "data.score > 9", """{"score":"10"}""", true },
+        { "data.score <= 9", """{"score":"10"}""", false },
+        { "50 <= data.score", """{"score":"87"}""", true },
+        { "data.score == 87", """{"score":"87"}""", true },
+        { "data.score == 87", """{"score":"87.0"}""", true },
+        { "data.score != 87", """{"score":"87"}""", false },
+        { "data.score != 87", """{"score":"88"}""", true },
+        { "data.score >= 50", """{"score":"eighty"}""", false },
+        { "data.score >= 50", """{"score":"1,000"}""", false },
+        { "data.score >= 50", """{"score":""}""", false },
+        { "data.score >= 50", """{"score":null}""", false },
+        { "data.score >= 50", "{}", false },
+        { "data.score >= 50", """{"score":87}""", true },
+        { "data.score >= 50", """{"score":49}""", false },
+        { """data.zip == "01234" """, """{"zip":"01234"}""", true },
+        { """data.zip == "1234" """, """{"zip":"01234"}""", false },
+        { "data.zip == 1234", """{"zip":"01234"}""", true },
+        { "data.score != 87", """{"score":"eighty"}""", true },
+        { "data.score == 0", """{"score":""}""", false },
+        // Two strings compare as text, as in Liquid: compare with a number, not a quoted one.
+        { """data.score >= "50" """, """{"score":"100"}""", false },
+    };
+
+    [Theory]
+    [MemberData(nameof(NumericStrings))]
+    public async Task EvaluateAsync_NumberAsString_ComparesAsNumberAgainstNumbers(string condition, string dataJson, bool expected)
+    {
+        var data = System.Text.Json.JsonDocument.Parse(dataJson).RootElement;
+        Assert.Equal(expected, await EvaluateAsync(condition, data));
+    }
+
     [Theory]
     [MemberData(nameof(Table))]
     public async Task EvaluateAsync_TruthTable_MatchesExpected(string condition, string dataJson, bool expected)

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Astra.Dispatch.IntegrationTests.Durability;
+namespace Astra.Dispatch.IntegrationTests.Support;
 
 /// <summary>Appends worker logs to the file named by <c>ASTRA_TEST_WORKER_LOG</c>, for diagnosing a failing fault test.</summary>
 internal sealed class FileLoggerProvider(string path) : ILoggerProvider

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace Astra.Dispatch.IntegrationTests.Rules;
+namespace Astra.Dispatch.IntegrationTests.Support;
 
 /// <summary>Captures every log line at every level, with exception text and scope-free state, for leak checks.</summary>
 internal sealed class CapturingLoggerProvider : ILoggerProvider

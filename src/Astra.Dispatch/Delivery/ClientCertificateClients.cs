@@ -1,0 +1,59 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using Astra.Dispatch.Secrets;
+
+namespace Astra.Dispatch.Delivery;
+
+/// <summary>
+/// One HTTP client per client certificate (a rule's <c>clientCertificate</c> secret): a TLS connection is bound to
+/// the certificate it presented, so each certificate needs its own connection pool. The secret is read at send time
+/// like every other; when its value changes (rotation) a new client replaces the old one.
+/// </summary>
+public sealed class ClientCertificateClients(GuardedHttpHandlers handlers, SecretStore secrets) : IDisposable
+{
+    private readonly ConcurrentDictionary<string, Entry> _clients = new(StringComparer.Ordinal);
+
+    public HttpClient Get(string secretName)
+    {
+        var value = secrets.Get(secretName);
+        var fingerprint = SHA256.HashData(Encoding.UTF8.GetBytes(value));
+        if (_clients.TryGetValue(secretName, out var current) && current.Fingerprint.AsSpan().SequenceEqual(fingerprint))
+            return current.Client;
+        var created = new Entry(fingerprint, new HttpClient(handlers.Create(Load(secretName, value))) { Timeout = Timeout.InfiniteTimeSpan });
+        // A replaced client is not disposed: requests may still be in flight on it; its idle connections close on their own.
+        var stored = _clients.AddOrUpdate(secretName, created, (_, existing) => existing.Fingerprint.AsSpan().SequenceEqual(fingerprint) ? existing : created);
+        if (!ReferenceEquals(stored, created))
+            created.Client.Dispose();
+        return stored.Client;
+    }
+
+    public void Dispose()
+    {
+        foreach (var entry in _clients.Values)
+            entry.Client.Dispose();
+    }
+
+    /// <summary>PEM (certificate and private key, in one secret) or base64 PKCS#12 without a password.</summary>
+    internal static X509Certificate2 Load(string secretName, string value)
+    {
+        try
+        {
+            if (value.Contains("-----BEGIN", StringComparison.Ordinal))
+            {
+                using var pem = X509Certificate2.CreateFromPem(value, value);
+                // Re-imported so the key is usable for TLS on every platform (ephemeral PEM keys are not on Windows).
+                return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+            }
+            return X509CertificateLoader.LoadPkcs12(Convert.FromBase64String(value.Trim()), null);
+        }
+        catch (Exception ex) when (ex is CryptographicException or FormatException or ArgumentException)
+        {
+            // Never the value or the parser's message (which may quote it): only which secret is unusable.
+            throw new PermanentDeliveryException($"secret '{secretName}' is not a client certificate (PEM certificate and private key, or base64 PKCS#12 without a password)");
+        }
+    }
+
+    private sealed record Entry(byte[] Fingerprint, HttpClient Client);
+}

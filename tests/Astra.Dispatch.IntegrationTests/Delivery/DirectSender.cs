@@ -1,0 +1,60 @@
+using Astra.Dispatch.Contracts;
+using Astra.Dispatch.Delivery;
+using Astra.Dispatch.Rules;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Astra.Dispatch.IntegrationTests.Delivery;
+
+/// <summary>The worker's real <see cref="HttpActionSender"/> (with its guarded handlers) without a bus: one attempt of one rule.</summary>
+internal sealed class DirectSender : IAsyncDisposable
+{
+    private readonly ServiceProvider _services;
+
+    private DirectSender(ServiceProvider services) => _services = services;
+
+    public static DirectSender Create(IDictionary<string, string?>? settings = null)
+    {
+        var all = new Dictionary<string, string?>
+        {
+            ["Dispatch:Http:AllowPlainHttp"] = "true",
+            ["Dispatch:Http:AllowedNetworks:0"] = "127.0.0.0/8",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+            all[key] = value;
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(all).Build();
+        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging().AddDispatchCore();
+        return new DirectSender(services.BuildServiceProvider());
+    }
+
+    public static RuleDefinition Rule(Uri url, string? clientCertificate = null) => new()
+    {
+        Id = "direct",
+        TenantId = "t-direct",
+        Trigger = new TriggerDefinition { Events = ["lead.captured"] },
+        Request = new RequestDefinition { Url = url.ToString(), Body = "{}" },
+        ClientCertificate = clientCertificate,
+    };
+
+    /// <summary>Compiles the rule as an import would (so a missing secret fails here), then sends one attempt.</summary>
+    public Task<AttemptOutcome> SendAsync(RuleDefinition rule, CancellationToken cancellationToken = default)
+    {
+        var errors = new List<RuleError>();
+        var compiled = _services.GetRequiredService<RuleCompilerFactory>().ForImport().Compile(rule, 1, enabled: true, pausedReason: null, "test", errors);
+        Assert.True(compiled is not null, string.Join("; ", errors));
+        var action = new SendHttpAction
+        {
+            DeliveryId = "d-" + Guid.NewGuid().ToString("N"),
+            EventId = "evt-1",
+            EventType = "lead.captured",
+            TenantId = rule.TenantId,
+            RuleId = rule.Id,
+            Method = "POST",
+            Url = rule.Request.Url,
+            Body = rule.Request.Body,
+        };
+        return _services.GetRequiredService<HttpActionSender>().SendAsync(action, compiled, cancellationToken);
+    }
+
+    public ValueTask DisposeAsync() => _services.DisposeAsync();
+}
