@@ -26,6 +26,7 @@ public static class DispatchBusServiceCollectionExtensions
         services.AddSingleton<DelayTiers>();
         services.AddSingleton<RulePauser>();
         services.AddSingleton<FailureStreakPauser>();
+        services.AddSingleton<SucceededDeliveries>();
         services.AddHostedService<DelayTierDeclarer>();
         services.AddMassTransit(x =>
         {

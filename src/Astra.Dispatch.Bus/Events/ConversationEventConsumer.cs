@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Astra.Dispatch.Bus.Results;
+using Astra.Dispatch.Bus.Sending;
 using Astra.Dispatch.Contracts;
 using Astra.Dispatch.Delivery;
 using Astra.Dispatch.Matching;
@@ -17,7 +18,7 @@ namespace Astra.Dispatch.Bus.Events;
 /// The event is acknowledged only after every command is confirmed by the broker.
 /// </summary>
 public sealed partial class ConversationEventConsumer(
-    RuleCatalog catalog, RequestRenderer renderer, LiquidEngine liquid, DeliveryJournal journal, TimeProvider time,
+    RuleCatalog catalog, RequestRenderer renderer, LiquidEngine liquid, DeliveryJournal journal, DeliveryStore deliveries, TimeProvider time,
     DispatchTelemetry telemetry, ILogger<ConversationEventConsumer> logger) : IConsumer<ConversationEvent>
 {
     public static readonly Uri SendQueue = new($"queue:{BusNames.SendQueue}");
@@ -87,9 +88,17 @@ public sealed partial class ConversationEventConsumer(
         if (commands.Count == 0)
             return;
 
+        // A delivery already in the log (a republished event) or of a redelivered event is marked, so the send
+        // consumer checks the log before sending it.
+        var redelivered = context.ReceiveContext.Redelivered;
+        var known = redelivered ? null : await deliveries.FindExistingAsync(commands.Select(c => c.DeliveryId), context.CancellationToken);
         var endpoint = await context.GetSendEndpoint(SendQueue);
         using (DispatchActivities.StartSendCommands(commands.Count))
-            await Task.WhenAll(commands.Select(c => endpoint.Send(c, context.CancellationToken)));
+        {
+            await Task.WhenAll(commands.Select(c => redelivered || known!.Contains(c.DeliveryId)
+                ? endpoint.Send(c, s => s.Headers.Set(SendHttpActionConsumer.KnownDeliveryHeader, true), context.CancellationToken)
+                : endpoint.Send(c, context.CancellationToken)));
+        }
         var now = time.GetUtcNow();
         foreach (var c in commands)
             await journal.AppendAsync(new DeliveryCreated(c.DeliveryId, now, c.EventId, c.EventType, c.RuleId, c.TenantId), context.CancellationToken);

@@ -19,12 +19,15 @@ namespace Astra.Dispatch.Bus.Sending;
 /// </summary>
 public sealed partial class SendHttpActionConsumer(
     RuleCatalog catalog, HttpActionSender sender, DestinationLimiter destinations, RuleRateLimiters rateLimiters,
-    DeliveryJournal journal, DeliveryStore deliveries, RulePauser pauser, FailureStreakPauser streak, RetrySchedule schedule,
+    DeliveryJournal journal, DeliveryStore deliveries, SucceededDeliveries succeeded, RulePauser pauser, FailureStreakPauser streak, RetrySchedule schedule,
     IOptions<HttpDeliveryOptions> httpOptions, Redactor redactor, TimeProvider time, DispatchTelemetry telemetry,
     ILogger<SendHttpActionConsumer> logger) : IConsumer<SendHttpAction>
 {
     /// <summary>How long a deferred delivery (busy destination, rate limit) waits before it is tried again.</summary>
     public static readonly TimeSpan DeferTier = TimeSpan.FromSeconds(1);
+
+    /// <summary>Set by the event consumer on a command whose delivery was already in the log (a republished event).</summary>
+    public const string KnownDeliveryHeader = "astra-known-delivery";
 
     public async Task Consume(ConsumeContext<SendHttpAction> context)
     {
@@ -39,7 +42,7 @@ public sealed partial class SendHttpActionConsumer(
             throw await FailAsync(context, null, attemptsSoFar, null, $"rule {action.RuleId} no longer exists");
         if (!rule.Enabled)
             throw await FailAsync(context, rule, attemptsSoFar, null, rule.PausedReason is { } why ? $"rule {rule.Id} is paused: {why}" : $"rule {rule.Id} is disabled");
-        if (await deliveries.GetStatusAsync(action.DeliveryId, context.CancellationToken) == DeliveryStatus.Succeeded)
+        if (await AlreadySucceededAsync(context, action.DeliveryId, attemptsSoFar))
         {
             LogAlreadyDelivered(action.DeliveryId);
             return;
@@ -63,6 +66,7 @@ public sealed partial class SendHttpActionConsumer(
         {
             case OutcomeKind.Succeeded:
                 await RecordAsync(action, attempt, startedAt, outcome, DeliveryStatus.Succeeded, null, context.CancellationToken);
+                succeeded.Add(action.DeliveryId);
                 telemetry.Delivered(rule.Id, action.OccurredAt, time.GetUtcNow());
                 await context.PublishResultAsync(Result<ActionSucceeded>(action, attempt, outcome, ResponseCapture.Build(rule.Definition, outcome.ResponseBody)), context.CancellationToken);
                 return;
@@ -85,6 +89,21 @@ public sealed partial class SendHttpActionConsumer(
                 var why = outcome.Kind == OutcomeKind.Transient ? $"gave up after {attempt} attempts: {outcome.Error}" : outcome.Error ?? "failed";
                 throw await FailAsync(context, rule, attempt, outcome, why);
         }
+    }
+
+    /// <summary>
+    /// Whether the delivery already succeeded, so it must not be sent again. A first delivery of a fresh command
+    /// cannot have been handled by anyone, so only this process's successes are checked; a command that may have
+    /// been handled before (redelivered by the broker, back from a delay tier, or found in the log by the event
+    /// consumer) is looked up in the delivery log.
+    /// </summary>
+    private async ValueTask<bool> AlreadySucceededAsync(ConsumeContext context, string deliveryId, int attemptsSoFar)
+    {
+        if (succeeded.Contains(deliveryId))
+            return true;
+        var mayBeHandled = attemptsSoFar > 0 || context.ReceiveContext.Redelivered || context.GetRedeliveryCount() > 0
+            || context.Headers.Get<bool>(KnownDeliveryHeader) == true;
+        return mayBeHandled && await deliveries.GetStatusAsync(deliveryId, context.CancellationToken) == DeliveryStatus.Succeeded;
     }
 
     private TransientDeliveryException Defer(RedeliveryPlan plan, string reason)

@@ -16,6 +16,14 @@ public sealed class DeliveryStore(SqliteDatabase database)
         return await connection.ExecuteScalarAsync<string?>("SELECT status FROM deliveries WHERE id = @deliveryId", new { deliveryId });
     }
 
+    /// <summary>Which of <paramref name="deliveryIds"/> are in the log, whatever their status.</summary>
+    public async Task<IReadOnlySet<string>> FindExistingAsync(IEnumerable<string> deliveryIds, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var found = await connection.QueryAsync<string>("SELECT id FROM deliveries WHERE id IN @deliveryIds", new { deliveryIds });
+        return found.ToHashSet(StringComparer.Ordinal);
+    }
+
     /// <summary>
     /// True when the rule has had no successful attempt since <paramref name="cutoff"/> and at least one failed
     /// attempt at or before it with no success in between: every attempt since then has failed.

@@ -1,0 +1,28 @@
+using System.Collections.Concurrent;
+
+namespace Astra.Dispatch.Bus.Sending;
+
+/// <summary>
+/// The delivery ids this process has recorded as succeeded (the most recent <see cref="Capacity"/>), so the send
+/// consumer answers "already delivered?" from memory. The delivery log stays the authority: the consumer still asks
+/// it for a command that may have been handled before (a broker or tier redelivery, or a delivery the event consumer
+/// found in the log already).
+/// </summary>
+public sealed class SucceededDeliveries
+{
+    public const int Capacity = 100_000;
+
+    private readonly ConcurrentDictionary<string, byte> _ids = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<string> _order = new();
+
+    public bool Contains(string deliveryId) => _ids.ContainsKey(deliveryId);
+
+    public void Add(string deliveryId)
+    {
+        if (!_ids.TryAdd(deliveryId, 0))
+            return;
+        _order.Enqueue(deliveryId);
+        while (_ids.Count > Capacity && _order.TryDequeue(out var oldest))
+            _ids.TryRemove(oldest, out _);
+    }
+}
