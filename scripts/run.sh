@@ -51,7 +51,9 @@ cli=(dotnet run --project src/Astra.Dispatch.Cli -c Release --no-build --)
   done
   # A fresh event id per run: the same id again would be recognised as already delivered.
   echo "run: publishing deploy/demo/lead-captured.json"
-  sed "s/evt_demo_0001/evt_demo_$(date +%s)/" deploy/demo/lead-captured.json | "${cli[@]}" events publish -
+  event="$state/lead-captured.json"
+  sed "s/evt_demo_0001/evt_demo_$(date +%s)/" deploy/demo/lead-captured.json >"$event"
+  "${cli[@]}" events publish "$event"
   echo "run: try more:  dotnet run --project src/Astra.Dispatch.Cli -- events publish deploy/demo/lead-captured.json --count 10"
   echo "run:            dotnet run --project src/Astra.Dispatch.Cli -- deliveries list"
 ) &

@@ -54,7 +54,7 @@ public static class CliApp
         var verbose = args.Contains("--verbose");
         try
         {
-            return await app.RunAsync(args, cancellationToken);
+            return await app.RunAsync([.. args.Select(a => a == "-" ? Events.EventInput.StandardInput : a)], cancellationToken);
         }
         catch (CommandAppException ex)
         {

@@ -23,6 +23,27 @@ public sealed class RulesCommandsTests
     private const string Event = """{ "eventId": "e1", "type": "lead.captured", "tenantId": "acme", "data": { "email": "ada@example.com", "score": 70, "token": "tok-sup3r-secret-value" } }""";
 
     [Fact]
+    public async Task Test_EventFromStandardInput_ReadsTheDash()
+    {
+        using var cli = new CliRun();
+        File.WriteAllText(Path.Combine(cli.SecretsPath, "CRM_TOKEN"), "s3cr3t-bearer-token");
+        await cli.RunAsync("rules", "import", cli.Write("rules.yaml", ValidRules));
+        var stdin = Console.In;
+        Console.SetIn(new StringReader(Event));
+        try
+        {
+            var test = await cli.RunAsync("rules", "test", "crm-new-lead", "--event", "-", "--json");
+
+            Assert.Equal(0, test.ExitCode);
+            Assert.True(JsonDocument.Parse(test.Out).RootElement.GetProperty("matches").GetBoolean());
+        }
+        finally
+        {
+            Console.SetIn(stdin);
+        }
+    }
+
+    [Fact]
     public async Task Validate_InvalidFile_ExitsTwoListingEveryError()
     {
         using var cli = new CliRun();

@@ -9,10 +9,13 @@ namespace Astra.Dispatch.Cli.Events;
 /// <summary>Reads a sample event from a file or stdin (<c>-</c>).</summary>
 internal static class EventInput
 {
+    /// <summary>What a lone <c>-</c> argument becomes: Spectre.Console.Cli would read it as a nameless option.</summary>
+    public const string StandardInput = "@stdin";
+
     public static async Task<JsonObject> ReadObjectAsync(string path, CancellationToken cancellationToken)
     {
         string text;
-        if (path == "-")
+        if (path is "-" or StandardInput)
             text = await Console.In.ReadToEndAsync(cancellationToken);
         else if (File.Exists(path))
             text = await File.ReadAllTextAsync(path, cancellationToken);
