@@ -12,6 +12,8 @@ namespace Astra.Dispatch.IntegrationTests.Durability;
 [Collection(DurabilityCollection.Name)]
 public sealed class WorkerResilienceTests(DurabilityBroker fixture) : IAsyncLifetime
 {
+    private const string WarmupEventId = "evt-warmup";
+    private const string WarmupPath = "/hooks/" + WarmupEventId;
     private readonly string _tenant = Some.Tenant();
     private RabbitMqBroker Broker => fixture.Broker;
     private HttpReceiver _receiver = null!;
@@ -133,16 +135,20 @@ public sealed class WorkerResilienceTests(DurabilityBroker fixture) : IAsyncLife
         }
     }
 
+    /// <summary>Waits for <paramref name="count"/> distinct event paths; the readiness probe's warm-up event is not one of them.</summary>
     private async Task WaitForDistinctPathsAsync(int count, TimeSpan timeout)
     {
         var clock = Stopwatch.StartNew();
-        while (_receiver.Requests.Select(r => r.Path).Distinct().Count() < count)
+        while (DistinctEventPaths() < count)
         {
             if (clock.Elapsed > timeout)
-                throw new TimeoutException($"the receiver saw {_receiver.Requests.Select(r => r.Path).Distinct().Count()} of {count} deliveries within {timeout.TotalSeconds}s");
+                throw new TimeoutException($"the receiver saw {DistinctEventPaths()} of {count} deliveries within {timeout.TotalSeconds}s");
             await Task.Delay(100);
         }
     }
+
+    private int DistinctEventPaths() =>
+        _receiver.Requests.Select(r => r.Path).Where(p => p != WarmupPath).Distinct().Count();
 
     /// <summary>The worker has migrated its database and imported the rules once the rule is in SQLite and its queues are bound.</summary>
     private async Task WaitForReadyAsync(WorkerHost worker, Process process)
@@ -157,8 +163,8 @@ public sealed class WorkerResilienceTests(DurabilityBroker fixture) : IAsyncLife
                     && await Some.QueryAsync(worker.DatabasePath, c => c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM rules")) > 0
                     && await Broker.QueueExistsAsync(Contracts.BusNames.SendQueue))
                 {
-                    await PublishWhenBoundAsync("evt-warmup");
-                    await _receiver.WaitForRequestAsync(r => r.Path == "/hooks/evt-warmup", TimeSpan.FromSeconds(30));
+                    await PublishWhenBoundAsync(WarmupEventId);
+                    await _receiver.WaitForRequestAsync(r => r.Path == WarmupPath, TimeSpan.FromSeconds(30));
                     return;
                 }
             }
