@@ -112,6 +112,7 @@ internal static class BenchmarkApp
                 ["p50_ms"] = worker.P50Ms,
                 ["p99_ms"] = worker.P99Ms,
                 ["worker_rss_mb"] = Math.Round(worker.MaxRssMb ?? 0, 1),
+                ["worker_cpu_ms_per_delivery"] = worker.CpuMsPerDelivery is { } cpu ? Math.Round(cpu, 3) : null,
                 ["baseline_deliveries_per_s"] = Math.Round(baseline.PerSecond, 1),
                 ["ratio"] = baseline.PerSecond > 0 ? Math.Round(worker.PerSecond / baseline.PerSecond, 3) : null,
                 ["baseline_p50_ms"] = baseline.P50Ms,
@@ -166,11 +167,13 @@ internal static class BenchmarkApp
                         await WarmUpAsync(scenario, "astra.events", cancellationToken);
                         recording = receiver.Reset(scenario.Expected);
                     }
+                    var cpuBefore = TotalCpu(workers);
                     var start = Stopwatch.GetTimestamp();
                     if (!scenario.Backlog)
                         await PublishAsync(publisher, scenario, cancellationToken);
                     if (!await recording.WaitAsync(Idle, cancellationToken))
                         await log.WriteLineAsync($"bench: {scenario.Name} worker: only {recording.Count} of {scenario.Expected} deliveries arrived");
+                    var cpu = TotalCpu(workers) - cpuBefore;
                     var after = (double?)null;
                     if (scenario.Backlog)
                     {
@@ -178,7 +181,7 @@ internal static class BenchmarkApp
                         after = workers[0].CurrentRssMb;
                         start = FirstArrival(recording, start);
                     }
-                    return Measurement.From(recording, start, workers.Max(w => w.MaxRssMb), after);
+                    return Measurement.From(recording, start, workers.Max(w => w.MaxRssMb), after, cpu);
                 }
                 finally
                 {
@@ -241,6 +244,8 @@ internal static class BenchmarkApp
             scenario.PacedPerSecond is { } rate
                 ? publisher.PublishPacedAsync(scenario.Events, rate, scenario.Tenants, cancellationToken)
                 : publisher.PublishAsync(scenario.Events, scenario.Tenants, cancellationToken);
+
+        private static TimeSpan TotalCpu(List<WorkerProcess> workers) => workers.Aggregate(TimeSpan.Zero, (sum, w) => sum + w.CpuTime);
 
         private static long FirstArrival(Recording recording, long fallback) => recording.FirstArrival is > 0 and var first ? first : fallback;
 

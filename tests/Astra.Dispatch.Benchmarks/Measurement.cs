@@ -3,17 +3,19 @@ using System.Diagnostics;
 namespace Astra.Dispatch.Benchmarks;
 
 /// <summary>One side (worker or baseline) of one scenario.</summary>
-internal sealed record Measurement(int Deliveries, int Distinct, double Seconds, double P50Ms, double P99Ms, double? MaxRssMb = null, double? RssAfterMb = null)
+internal sealed record Measurement(int Deliveries, int Distinct, double Seconds, double P50Ms, double P99Ms, double? MaxRssMb = null, double? RssAfterMb = null,
+    double? CpuMsPerDelivery = null)
 {
     public double PerSecond => Seconds > 0 ? Deliveries / Seconds : 0;
 
     /// <summary>From <paramref name="start"/> (or the first arrival, for a backlog) to the last arrival.</summary>
-    public static Measurement From(Recording recording, long start, double? maxRss = null, double? rssAfter = null)
+    public static Measurement From(Recording recording, long start, double? maxRss = null, double? rssAfter = null, TimeSpan? cpu = null)
     {
         var latencies = recording.Latencies.ToArray();
         Array.Sort(latencies);
         var seconds = Stopwatch.GetElapsedTime(start, recording.LastArrival).TotalSeconds;
-        return new Measurement(recording.Count, recording.Distinct, seconds, Percentile(latencies, 0.50), Percentile(latencies, 0.99), maxRss, rssAfter);
+        return new Measurement(recording.Count, recording.Distinct, seconds, Percentile(latencies, 0.50), Percentile(latencies, 0.99), maxRss, rssAfter,
+            cpu is { } used && recording.Count > 0 ? used.TotalMilliseconds / recording.Count : null);
     }
 
     private static double Percentile(double[] sorted, double p) =>

@@ -23,6 +23,16 @@ internal sealed class WorkerProcess : IAsyncDisposable
 
     public double MaxRssMb => Interlocked.Read(ref _maxRss) / 1024d / 1024d;
 
+    /// <summary>CPU time the worker process has used so far (all threads).</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
     public double CurrentRssMb
     {
         get

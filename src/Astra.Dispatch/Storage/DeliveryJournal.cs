@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Dapper;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -72,36 +73,18 @@ public sealed partial class DeliveryJournal(SqliteDatabase database, ILogger<Del
         await using var connection = await database.OpenAsync(CancellationToken.None);
         // In WAL mode NORMAL stays consistent after a crash; only the last commits before a power cut can be lost.
         await connection.ExecuteAsync("PRAGMA synchronous=NORMAL");
-        await using var tx = await connection.BeginTransactionAsync();
+        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync();
+        // Each statement is prepared once per batch and re-bound per entry: parsing SQL per row cost more than the writes.
+        using var statements = new JournalStatements(connection, tx);
         foreach (var entry in batch)
         {
             switch (entry)
             {
                 case DeliveryCreated c:
-                    await connection.ExecuteAsync(
-                        """
-                        INSERT INTO deliveries (id, event_id, event_type, rule_id, tenant_id, status, attempts, created_at, updated_at)
-                        VALUES (@DeliveryId, @EventId, @EventType, @RuleId, @TenantId, 'pending', 0, @at, @at)
-                        ON CONFLICT (id) DO NOTHING
-                        """,
-                        new { c.DeliveryId, c.EventId, c.EventType, c.RuleId, c.TenantId, at = c.At.ToString("O") }, tx);
+                    await statements.CreateAsync(c);
                     break;
                 case AttemptRecorded a:
-                    var at = a.At.ToString("O");
-                    var next = a.NextAttemptAt?.ToString("O");
-                    // A succeeded delivery never goes back to another state (a late duplicate attempt cannot undo it).
-                    await connection.ExecuteAsync(
-                        """
-                        INSERT INTO deliveries (id, event_id, event_type, rule_id, tenant_id, status, attempts, last_status_code, last_error, next_attempt_at, created_at, updated_at)
-                        VALUES (@DeliveryId, @EventId, @EventType, @RuleId, @TenantId, @Status, @Attempt, @StatusCode, @Error, @next, @at, @at)
-                        ON CONFLICT (id) DO UPDATE SET status = excluded.status, attempts = max(deliveries.attempts, excluded.attempts),
-                            last_status_code = excluded.last_status_code, last_error = excluded.last_error,
-                            next_attempt_at = excluded.next_attempt_at, updated_at = excluded.updated_at
-                        WHERE deliveries.status <> 'succeeded';
-                        INSERT INTO attempts (delivery_id, attempt, started_at, duration_ms, status_code, outcome, error, response_excerpt)
-                        VALUES (@DeliveryId, @Attempt, @at, @DurationMs, @StatusCode, @Outcome, @Error, @ResponseExcerpt);
-                        """,
-                        new { a.DeliveryId, a.EventId, a.EventType, a.RuleId, a.TenantId, a.Status, a.Attempt, a.StatusCode, a.Error, next, at, a.DurationMs, a.Outcome, a.ResponseExcerpt }, tx);
+                    await statements.RecordAttemptAsync(a);
                     break;
             }
         }
