@@ -60,6 +60,7 @@ public static class DispatchServiceCollectionExtensions
     public static IServiceCollection AddDispatchWorkerServices(this IServiceCollection services)
     {
         services.AddSingleton<DeliveryJournal>();
+        services.AddSingleton<DeliveryStatusLookup>();
         // Registered first so it stops last: the log is flushed after the consumers have stopped.
         services.AddHostedService(sp => sp.GetRequiredService<DeliveryJournal>());
         services.AddHostedService<RulesFileWatcher>();

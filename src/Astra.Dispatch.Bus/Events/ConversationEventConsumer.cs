@@ -18,7 +18,7 @@ namespace Astra.Dispatch.Bus.Events;
 /// The event is acknowledged only after every command is confirmed by the broker.
 /// </summary>
 public sealed partial class ConversationEventConsumer(
-    RuleCatalog catalog, RequestRenderer renderer, LiquidEngine liquid, DeliveryJournal journal, DeliveryStore deliveries, TimeProvider time,
+    RuleCatalog catalog, RequestRenderer renderer, LiquidEngine liquid, DeliveryJournal journal, DeliveryStatusLookup deliveries, TimeProvider time,
     DispatchTelemetry telemetry, ILogger<ConversationEventConsumer> logger) : IConsumer<ConversationEvent>
 {
     public static readonly Uri SendQueue = new($"queue:{BusNames.SendQueue}");
@@ -46,7 +46,7 @@ public sealed partial class ConversationEventConsumer(
 
         var occurredAt = e.OccurredAt ?? time.GetUtcNow();
         var model = EventModel.From(e, occurredAt);
-        string? rawEvent = null;
+        var rawEvent = new Lazy<string>(() => JsonSerializer.Serialize(e with { OccurredAt = occurredAt }, JsonSerializerOptions.Web), LazyThreadSafetyMode.None);
         var commands = new List<SendHttpAction>(candidates.Count);
         foreach (var rule in candidates)
         {
@@ -57,7 +57,6 @@ public sealed partial class ConversationEventConsumer(
                 if (rule.Condition is { } condition && !await LiquidEngine.EvaluateAsync(condition, liquid.CreateContext(model)))
                     continue;
                 telemetry.RuleMatched(rule.Id);
-                rawEvent ??= JsonSerializer.Serialize(e with { OccurredAt = occurredAt }, JsonSerializerOptions.Web);
                 var request = await renderer.RenderAsync(rule, model, rawEvent);
                 commands.Add(new SendHttpAction
                 {
@@ -91,7 +90,7 @@ public sealed partial class ConversationEventConsumer(
         // A delivery already in the log (a republished event) or of a redelivered event is marked, so the send
         // consumer checks the log before sending it.
         var redelivered = context.ReceiveContext.Redelivered;
-        var known = redelivered ? null : await deliveries.FindExistingAsync(commands.Select(c => c.DeliveryId), context.CancellationToken);
+        var known = redelivered ? null : await deliveries.FindExistingAsync([.. commands.Select(c => c.DeliveryId)], context.CancellationToken);
         var endpoint = await context.GetSendEndpoint(SendQueue);
         using (DispatchActivities.StartSendCommands(commands.Count))
         {

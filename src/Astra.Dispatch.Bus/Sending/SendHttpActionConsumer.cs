@@ -19,7 +19,7 @@ namespace Astra.Dispatch.Bus.Sending;
 /// </summary>
 public sealed partial class SendHttpActionConsumer(
     RuleCatalog catalog, HttpActionSender sender, DestinationLimiter destinations, RuleRateLimiters rateLimiters,
-    DeliveryJournal journal, DeliveryStore deliveries, SucceededDeliveries succeeded, RulePauser pauser, FailureStreakPauser streak, RetrySchedule schedule,
+    DeliveryJournal journal, DeliveryStatusLookup deliveries, SucceededDeliveries succeeded, RulePauser pauser, FailureStreakPauser streak, RetrySchedule schedule,
     IOptions<HttpDeliveryOptions> httpOptions, Redactor redactor, TimeProvider time, DispatchTelemetry telemetry,
     ILogger<SendHttpActionConsumer> logger) : IConsumer<SendHttpAction>
 {

@@ -60,7 +60,7 @@ public sealed class RulesTestCommand(CliOutput output) : DispatchCommand<RulesTe
         string? renderError = null;
         try
         {
-            var rawEvent = JsonSerializer.Serialize(e with { OccurredAt = occurredAt }, JsonSerializerOptions.Web);
+            var rawEvent = new Lazy<string>(() => JsonSerializer.Serialize(e with { OccurredAt = occurredAt }, JsonSerializerOptions.Web));
             request = await Get<RequestRenderer>(services).RenderAsync(rule, model, rawEvent);
         }
         catch (RenderException ex)

@@ -10,20 +10,6 @@ public sealed class DeliveryStore(SqliteDatabase database)
         "id, event_id AS EventId, event_type AS EventType, rule_id AS RuleId, tenant_id AS TenantId, status, attempts, " +
         "last_status_code AS LastStatusCode, last_error AS LastError, next_attempt_at AS NextAttemptAt, created_at AS CreatedAt, updated_at AS UpdatedAt";
 
-    public async Task<string?> GetStatusAsync(string deliveryId, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        return await connection.ExecuteScalarAsync<string?>("SELECT status FROM deliveries WHERE id = @deliveryId", new { deliveryId });
-    }
-
-    /// <summary>Which of <paramref name="deliveryIds"/> are in the log, whatever their status.</summary>
-    public async Task<IReadOnlySet<string>> FindExistingAsync(IEnumerable<string> deliveryIds, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var found = await connection.QueryAsync<string>("SELECT id FROM deliveries WHERE id IN @deliveryIds", new { deliveryIds });
-        return found.ToHashSet(StringComparer.Ordinal);
-    }
-
     /// <summary>
     /// True when the rule has had no successful attempt since <paramref name="cutoff"/> and at least one failed
     /// attempt at or before it with no success in between: every attempt since then has failed.

@@ -15,7 +15,9 @@ namespace Astra.Dispatch.Templating;
 /// </summary>
 public sealed class RequestRenderer(LiquidEngine liquid, IOptions<HttpDeliveryOptions> options)
 {
-    public async ValueTask<RenderedRequest> RenderAsync(CompiledRule rule, IReadOnlyDictionary<string, object?> model, string rawEvent)
+    /// <summary>Renders <paramref name="rule"/>'s request from the event <paramref name="model"/>; <paramref name="rawEvent"/> (the event as
+    /// JSON, the body of a rule without a body template) is serialized only if a rule needs it.</summary>
+    public async ValueTask<RenderedRequest> RenderAsync(CompiledRule rule, IReadOnlyDictionary<string, object?> model, Lazy<string> rawEvent)
     {
         var limits = options.Value;
         var context = liquid.CreateContext(model);
@@ -37,7 +39,7 @@ public sealed class RequestRenderer(LiquidEngine liquid, IOptions<HttpDeliveryOp
         string? body = null;
         if (rule.Method is not ("GET" or "DELETE") || rule.Body is not null)
         {
-            body = rule.Body is null ? rawEvent : await RenderFieldAsync(rule, "request.body", rule.Body, context, NullEncoder.Default);
+            body = rule.Body is null ? rawEvent.Value : await RenderFieldAsync(rule, "request.body", rule.Body, context, NullEncoder.Default);
             if (Encoding.UTF8.GetByteCount(body) > limits.MaxRequestBodyBytes)
                 throw new RenderException(rule.Id, "request.body", $"rendered body is larger than {limits.MaxRequestBodyBytes} bytes (Dispatch:Http:MaxRequestBodyBytes)");
             if (rule.ContentType == "application/json")

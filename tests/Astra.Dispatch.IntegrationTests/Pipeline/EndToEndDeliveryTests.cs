@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Astra.Dispatch.Bus;
 using Astra.Dispatch.Contracts;
@@ -115,6 +116,19 @@ public sealed class EndToEndDeliveryTests : IAsyncLifetime
         await _receiver.WaitForRequestAsync(r => r.Path == "/track" && r.Headers["webhook-id"] == DeliveryId.For(_tenant, Events.Id(marker), "analytics-lead"), Wait);
         Assert.Single(_receiver.Requests);
         Assert.DoesNotContain(_receiver.Requests, r => r.Path is "/disabled" or "/other");
+    }
+
+    [Fact]
+    public async Task RawJsonEvent_WithTraceparent_NoTraceExporter_RequestStillContinuesThePublishersTrace()
+    {
+        // This worker exports no spans (no OTLP endpoint), yet the publisher's trace reaches the receiver.
+        var traceId = ActivityTraceId.CreateRandom();
+        var json = Events.Lead(_tenant);
+        await _amqp.PublishTextAsync(BusNames.EventsExchange, "lead.captured", json,
+            new Dictionary<string, object?> { ["traceparent"] = $"00-{traceId}-{ActivitySpanId.CreateRandom()}-01" });
+
+        var request = await _receiver.WaitForRequestAsync(r => r.Path == "/api/v2/leads" && r.Headers["webhook-id"] == DeliveryId.For(_tenant, Events.Id(json), "crm-lead"), Wait);
+        Assert.Matches($"^00-{traceId}-[0-9a-f]{{16}}-0[01]$", request.Headers["traceparent"]);
     }
 
     [Fact]

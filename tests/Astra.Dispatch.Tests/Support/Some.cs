@@ -49,7 +49,7 @@ internal static class Some
         Options.Create(new HttpDeliveryOptions { AllowPlainHttp = allowPlainHttp });
 
     public static async Task<RenderedRequest> RenderAsync(CompiledRule rule, ConversationEvent e, bool allowPlainHttp = false) =>
-        await new RequestRenderer(new LiquidEngine(), Http(allowPlainHttp)).RenderAsync(rule, Model(e), JsonSerializer.Serialize(e, JsonSerializerOptions.Web));
+        await new RequestRenderer(new LiquidEngine(), Http(allowPlainHttp)).RenderAsync(rule, Model(e), new Lazy<string>(() => JsonSerializer.Serialize(e, JsonSerializerOptions.Web)));
 }
 
 /// <summary>A secrets folder in a temp directory, deleted afterwards (no process-wide environment variables).</summary>
