@@ -94,9 +94,12 @@ public sealed partial class ConversationEventConsumer(
         var endpoint = await context.GetSendEndpoint(SendQueue);
         using (DispatchActivities.StartSendCommands(commands.Count))
         {
-            await Task.WhenAll(commands.Select(c => redelivered || known!.Contains(c.DeliveryId)
-                ? endpoint.Send(c, s => s.Headers.Set(SendHttpActionConsumer.KnownDeliveryHeader, true), context.CancellationToken)
-                : endpoint.Send(c, context.CancellationToken)));
+            await Task.WhenAll(commands.Select(c => endpoint.Send(c, s =>
+            {
+                s.UseRawJson();
+                if (redelivered || known!.Contains(c.DeliveryId))
+                    s.Headers.Set(SendHttpActionConsumer.KnownDeliveryHeader, true);
+            }, context.CancellationToken)));
         }
         var now = time.GetUtcNow();
         foreach (var c in commands)
@@ -119,11 +122,7 @@ public sealed partial class ConversationEventConsumer(
         var now = time.GetUtcNow();
         await journal.AppendAsync(new AttemptRecorded(deliveryId, now, e.EventId, e.Type, rule.Id, e.TenantId, 0, 0, null,
             "render-failed", ex.Message, null, DeliveryStatus.Failed, null), context.CancellationToken);
-        await context.PublishResultAsync(new ActionFailed
-        {
-            DeliveryId = deliveryId, EventId = e.EventId, RuleId = rule.Id, TenantId = e.TenantId, AgentId = e.AgentId,
-            ConversationId = e.ConversationId, Status = DeliveryStatus.Failed, Attempts = 0, Error = ex.Message,
-        }, context.CancellationToken);
+        await context.PublishResultAsync(ActionResults.RenderFailed(e, rule.Id, deliveryId, ex.Message), context.CancellationToken);
     }
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Debug, Message = "Event {EventId} ({EventType}, tenant {TenantId}) matched {Count} rule(s)")]

@@ -25,6 +25,8 @@ internal sealed class TtlTierScheduleMessageProvider(ConsumeContext context, Del
         await endpoint.Send(message, Pipe.ExecuteAsync<SendContext<T>>(async send =>
         {
             await pipe.Send(send);
+            // MassTransit would re-serialize with its default (envelope) serializer; commands stay plain JSON.
+            send.UseRawJson();
             if (plan is not null)
                 send.Headers.Set(RedeliveryPlan.AttemptsHeader, plan.AttemptsSoFar);
             send.TimeToLive = wait;

@@ -1,4 +1,3 @@
-using System.Net.Mime;
 using MassTransit;
 
 namespace Astra.Dispatch.Bus.Results;
@@ -9,13 +8,11 @@ namespace Astra.Dispatch.Bus.Results;
 /// </summary>
 public static class ResultPublisher
 {
-    private static readonly ContentType RawJson = new("application/json");
-
     public static Task PublishResultAsync<T>(this IPublishEndpoint endpoint, T result, CancellationToken cancellationToken)
         where T : class =>
         endpoint.Publish(result, context =>
         {
-            context.Serializer = context.Serialization.GetMessageSerializer(RawJson);
+            context.UseRawJson();
             context.Durable = true;
         }, cancellationToken);
 }

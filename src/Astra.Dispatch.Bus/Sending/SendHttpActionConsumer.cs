@@ -68,7 +68,7 @@ public sealed partial class SendHttpActionConsumer(
                 await RecordAsync(action, attempt, startedAt, outcome, DeliveryStatus.Succeeded, null, context.CancellationToken);
                 succeeded.Add(action.DeliveryId);
                 telemetry.Delivered(rule.Id, action.OccurredAt, time.GetUtcNow());
-                await context.PublishResultAsync(Result<ActionSucceeded>(action, attempt, outcome, ResponseCapture.Build(rule.Definition, outcome.ResponseBody)), context.CancellationToken);
+                await context.PublishResultAsync(ActionResults.From<ActionSucceeded>(action, attempt, outcome, response: ResponseCapture.Build(rule.Definition, outcome.ResponseBody)), context.CancellationToken);
                 return;
             case OutcomeKind.Transient when schedule.NextDelay(rule, attempt, outcome.RetryAfter) is { } next:
                 plan.Tier = next.Tier;
@@ -122,7 +122,7 @@ public sealed partial class SendHttpActionConsumer(
             await journal.AppendAsync(new AttemptRecorded(action.DeliveryId, time.GetUtcNow(), action.EventId, action.EventType, action.RuleId,
                 action.TenantId, attempts, 0, null, "not-sent", error, null, DeliveryStatus.Failed, null), context.CancellationToken);
         }
-        await context.PublishResultAsync(Result<ActionFailed>(action, attempts, outcome, null) with { Error = error }, context.CancellationToken);
+        await context.PublishResultAsync(ActionResults.From<ActionFailed>(action, attempts, outcome, error), context.CancellationToken);
         LogFailed(action.DeliveryId, rule?.Id ?? action.RuleId, error);
         telemetry.Failed(action.RuleId);
         return new DeliveryFailedException(error, action.DeliveryId, action.RuleId, attempts, outcome?.StatusCode);
@@ -135,23 +135,6 @@ public sealed partial class SendHttpActionConsumer(
 
     private static string? Excerpt(string? body) =>
         body is { Length: > HttpActionSender.ExcerptChars } ? body[..HttpActionSender.ExcerptChars] : body;
-
-    private static T Result<T>(SendHttpAction action, int attempts, AttemptOutcome? outcome, System.Text.Json.JsonElement? response)
-        where T : ActionResult, new() => new()
-    {
-        DeliveryId = action.DeliveryId,
-        EventId = action.EventId,
-        RuleId = action.RuleId,
-        TenantId = action.TenantId,
-        AgentId = action.AgentId,
-        ConversationId = action.ConversationId,
-        Status = typeof(T) == typeof(ActionSucceeded) ? DeliveryStatus.Succeeded : DeliveryStatus.Failed,
-        Attempts = attempts,
-        HttpStatus = outcome?.StatusCode,
-        DurationMs = outcome?.Duration.TotalMilliseconds ?? 0,
-        Error = outcome?.Error,
-        Response = response,
-    };
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "Delivery {DeliveryId} already succeeded; not sending it again")]
     private partial void LogAlreadyDelivered(string deliveryId);

@@ -29,6 +29,8 @@ public sealed class SendHttpActionConsumerDefinition : ConsumerDefinition<SendHt
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<SendHttpActionConsumer> consumerConfigurator,
         IRegistrationContext context)
     {
+        // Commands are plain JSON (see RawJson); MassTransit envelopes (e.g. from older workers) are still read.
+        endpointConfigurator.UseRawJsonDeserializer(RawSerializerOptions.AnyMessageType | RawSerializerOptions.CopyHeaders);
         if (endpointConfigurator is IRabbitMqReceiveEndpointConfigurator rabbit)
         {
             rabbit.PrefetchCount = _options.SendPrefetch;

@@ -129,6 +129,9 @@ public sealed class DeliveryFaultTests : IAsyncLifetime
         // 1 + 3 retries after 1s, 2s and 4s.
         var dead = await WaitForDeadLetterAsync(deliveryId);
         Assert.Equal("4", dead.Header(DeliveryFaultHeadersFilter.Attempts));
+        // The command stayed plain JSON (no MassTransit envelope) through three rounds of delay tiers.
+        Assert.Equal("application/json", dead.ContentType);
+        Assert.Equal(deliveryId, dead.Json().GetProperty("deliveryId").GetString());
         var failed = await _results.WaitForAsync(m => m.RoutingKey == BusNames.FailedRoutingKey && m.Json().GetProperty("tenantId").GetString() == _tenant, Wait);
         Assert.Equal(4, failed.Json().GetProperty("attempts").GetInt32());
         await Some.WaitForScalarAsync(worker.DatabasePath, "SELECT COUNT(*) FROM attempts WHERE delivery_id = @deliveryId", new { deliveryId }, 4, Wait);
