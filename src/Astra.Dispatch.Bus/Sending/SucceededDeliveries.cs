@@ -15,6 +15,9 @@ public sealed class SucceededDeliveries
     private readonly ConcurrentDictionary<string, byte> _ids = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _order = new();
 
+    // Counted here: ConcurrentDictionary.Count takes every bucket lock, which showed in profiles at this call rate.
+    private int _count;
+
     public bool Contains(string deliveryId) => _ids.ContainsKey(deliveryId);
 
     public void Add(string deliveryId)
@@ -22,7 +25,12 @@ public sealed class SucceededDeliveries
         if (!_ids.TryAdd(deliveryId, 0))
             return;
         _order.Enqueue(deliveryId);
-        while (_ids.Count > Capacity && _order.TryDequeue(out var oldest))
-            _ids.TryRemove(oldest, out _);
+        if (Interlocked.Increment(ref _count) <= Capacity)
+            return;
+        while (Volatile.Read(ref _count) > Capacity && _order.TryDequeue(out var oldest))
+        {
+            if (_ids.TryRemove(oldest, out _))
+                Interlocked.Decrement(ref _count);
+        }
     }
 }
