@@ -10,7 +10,13 @@ public sealed class RedeliveryPlan
     /// <summary>The attempt header: how many attempts the message has had before this delivery.</summary>
     public const string AttemptsHeader = "astra-attempts";
 
+    /// <summary>The deferral header: how many times in a row the message was deferred without an attempt.</summary>
+    public const string DeferralsHeader = "astra-deferrals";
+
     public TimeSpan Tier { get; set; }
     public TimeSpan Wait { get; set; }
     public int AttemptsSoFar { get; set; }
+
+    /// <summary>Consecutive deferrals including this one; 0 when this try was an attempt.</summary>
+    public int Deferrals { get; set; }
 }

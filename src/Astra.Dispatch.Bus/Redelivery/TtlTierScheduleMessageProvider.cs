@@ -6,7 +6,7 @@ namespace Astra.Dispatch.Bus.Redelivery;
 /// <summary>
 /// Carries out MassTransit's scheduled redelivery with the TTL tiers: the message is published (mandatory,
 /// confirmed) to the tier's exchange with the destination queue as routing key, waits out its expiration, and
-/// is dead-lettered back to that queue. The attempt header travels with it.
+/// is dead-lettered back to that queue. The attempt and deferral headers travel with it.
 /// </summary>
 internal sealed class TtlTierScheduleMessageProvider(ConsumeContext context, DelayTiers tiers, TimeProvider time) : IScheduleMessageProvider
 {
@@ -28,7 +28,10 @@ internal sealed class TtlTierScheduleMessageProvider(ConsumeContext context, Del
             // MassTransit would re-serialize with its default (envelope) serializer; commands stay plain JSON.
             send.UseRawJson();
             if (plan is not null)
+            {
                 send.Headers.Set(RedeliveryPlan.AttemptsHeader, plan.AttemptsSoFar);
+                send.Headers.Set(RedeliveryPlan.DeferralsHeader, plan.Deferrals);
+            }
             send.TimeToLive = wait;
             if (send.TryGetPayload<RabbitMqSendContext>(out var rabbit))
             {

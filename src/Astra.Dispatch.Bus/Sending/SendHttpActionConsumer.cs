@@ -23,9 +23,6 @@ public sealed partial class SendHttpActionConsumer(
     IOptions<HttpDeliveryOptions> httpOptions, Redactor redactor, TimeProvider time, DispatchTelemetry telemetry,
     ILogger<SendHttpActionConsumer> logger) : IConsumer<SendHttpAction>
 {
-    /// <summary>How long a deferred delivery (busy destination, rate limit) waits before it is tried again.</summary>
-    public static readonly TimeSpan DeferTier = TimeSpan.FromSeconds(1);
-
     /// <summary>Set by the event consumer on a command whose delivery was already in the log (a republished event).</summary>
     public const string KnownDeliveryHeader = "astra-known-delivery";
 
@@ -48,9 +45,9 @@ public sealed partial class SendHttpActionConsumer(
             return;
         }
         if (!await rateLimiters.TryAcquireAsync(rule, httpOptions.Value.MaxRateLimitWait, context.CancellationToken))
-            throw Defer(plan, "rate limit");
+            throw Defer(context, plan, "rate limit");
         if (await destinations.EnterAsync(new Uri(action.Url), context.CancellationToken) is not { } lease)
-            throw Defer(plan, "destination busy");
+            throw Defer(context, plan, "destination busy");
 
         AttemptOutcome outcome;
         var startedAt = time.GetUtcNow();
@@ -106,12 +103,15 @@ public sealed partial class SendHttpActionConsumer(
         return mayBeHandled && await deliveries.GetStatusAsync(deliveryId, context.CancellationToken) == DeliveryStatus.Succeeded;
     }
 
-    private TransientDeliveryException Defer(RedeliveryPlan plan, string reason)
+    private TransientDeliveryException Defer(ConsumeContext context, RedeliveryPlan plan, string reason)
     {
-        telemetry.RetryScheduled(DeferTier, "deferred");
-        plan.Tier = DeferTier;
-        plan.Wait = DeferTier;
-        return new TransientDeliveryException($"deferred: {reason}");
+        var deferralsSoFar = context.Headers.Get<int>(RedeliveryPlan.DeferralsHeader) ?? 0;
+        var tier = RetrySchedule.DeferTier(deferralsSoFar);
+        telemetry.RetryScheduled(tier, "deferred");
+        plan.Tier = tier;
+        plan.Wait = tier;
+        plan.Deferrals = deferralsSoFar + 1;
+        return new TransientDeliveryException($"deferred ({reason}); next try in {tier}");
     }
 
     private async Task<DeliveryFailedException> FailAsync(ConsumeContext<SendHttpAction> context, CompiledRule? rule, int attempts, AttemptOutcome? outcome, string error)

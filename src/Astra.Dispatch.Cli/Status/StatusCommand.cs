@@ -16,15 +16,13 @@ namespace Astra.Dispatch.Cli.Status;
 /// </summary>
 public sealed class StatusCommand(CliOutput output) : DispatchCommand<CliSettings>(output)
 {
-    private static readonly TimeSpan DeferTier = TimeSpan.FromSeconds(1);
-
     protected override async Task<int> RunAsync(CliSettings settings, IServiceProvider services, CancellationToken cancellationToken)
     {
         var broker = Get<BrokerConnector>(services);
         var time = Get<TimeProvider>(services);
         var catalog = Get<RuleCatalog>(services);
         await catalog.RefreshAsync(cancellationToken);
-        var tiers = Get<RetrySchedule>(services).AllDelays(catalog.Current.All).Append(DeferTier).Distinct().Order()
+        var tiers = Get<RetrySchedule>(services).AllDelays(catalog.Current.All).Order()
             .Select(t => $"astra.dispatch.delay.{Durations.Format(t)}");
         string[] names = [BusNames.EventsQueue, BusNames.SendQueue, .. tiers, BusNames.EventsErrorQueue, BusNames.SendErrorQueue];
 

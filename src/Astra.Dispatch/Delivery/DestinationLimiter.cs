@@ -12,13 +12,6 @@ public sealed class DestinationLimiter(IOptions<HttpDeliveryOptions> options)
 {
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _slots = new(StringComparer.OrdinalIgnoreCase);
 
-    public bool TryEnter(Uri destination, out Lease lease)
-    {
-        var slots = SlotsFor(destination);
-        lease = slots.Wait(0) ? new Lease(slots) : default;
-        return lease.IsHeld;
-    }
-
     /// <summary>A slot for <paramref name="destination"/>, or null when none freed up within the configured wait.</summary>
     public async ValueTask<Lease?> EnterAsync(Uri destination, CancellationToken cancellationToken)
     {
@@ -33,8 +26,6 @@ public sealed class DestinationLimiter(IOptions<HttpDeliveryOptions> options)
 
     public readonly struct Lease(SemaphoreSlim slots) : IDisposable
     {
-        public bool IsHeld => slots is not null;
-
         public void Dispose() => slots?.Release();
     }
 }

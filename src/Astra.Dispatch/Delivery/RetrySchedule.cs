@@ -36,7 +36,17 @@ public sealed class RetrySchedule(IOptions<RetryOptions> options)
         return (delay, delay * (1 + spread));
     }
 
-    /// <summary>Every distinct delay the rules and the default schedule can ask for (the tiers to declare).</summary>
+    /// <summary>
+    /// The waits of a delivery deferred (not attempted) because its destination is saturated or its rule's rate limit
+    /// is reached, by how many times in a row it was deferred: a destination that stays saturated, such as one hanging
+    /// until every call times out, is asked less and less often instead of every second.
+    /// </summary>
+    public static readonly IReadOnlyList<TimeSpan> DeferTiers =
+        [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30)];
+
+    public static TimeSpan DeferTier(int deferralsSoFar) => DeferTiers[Math.Clamp(deferralsSoFar, 0, DeferTiers.Count - 1)];
+
+    /// <summary>Every distinct delay the rules, the default schedule and deferrals can ask for (the tiers to declare).</summary>
     public IEnumerable<TimeSpan> AllDelays(IEnumerable<CompiledRule> rules) =>
-        rules.SelectMany(For).Concat(Default).Distinct();
+        rules.SelectMany(For).Concat(Default).Concat(DeferTiers).Distinct();
 }

@@ -175,10 +175,19 @@ public sealed class DeliveryFaultTests : IAsyncLifetime
         for (var i = 0; i < count; i++)
             await _amqp.PublishEventAsync(_tenant, $"evt-{i}");
 
-        // The hanging destination holds at most 8 of the 16 consumer slots; its other deliveries wait in the 1s tier.
+        // The hanging destination holds at most 8 of the 16 consumer slots; its other deliveries wait in the delay tiers.
         var healthy = await _receiver.WaitForCountAsync(count, TimeSpan.FromSeconds(20));
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"healthy deliveries took {clock.Elapsed}");
         Assert.Equal(count, healthy.Select(r => r.Path).Distinct().Count());
+        Assert.InRange(hanging.Requests.Count, 1, 8);
+
+        // Deferred again and again, they wait longer each time (1s, 2s, 5s, ...) instead of coming back every second.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (!(await GetAllIfAnyAsync("astra.dispatch.delay.5s", remove: false)).Any(m => m.Header(RedeliveryPlan.DeferralsHeader) == "3"))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "no delivery reached its third deferral (the 5s tier) within 20s");
+            await Task.Delay(200);
+        }
         Assert.InRange(hanging.Requests.Count, 1, 8);
     }
 
