@@ -36,8 +36,7 @@ internal static class BenchmarkApp
         {
             await using var receiver = await Receiver.StartAsync(cancellationToken);
             var factory = new ConnectionFactory { Uri = brokerUri, ClientProvidedName = "astra-bench" };
-            await using var connection = await factory.CreateConnectionAsync(cancellationToken);
-            var run = new Run(options, workerDll, brokerUri, connection, receiver, log);
+            var run = new Run(options, workerDll, brokerUri, factory, receiver, log);
             foreach (var name in options.Scenarios)
             {
                 var line = await run.ScenarioAsync(name, cancellationToken);
@@ -65,11 +64,15 @@ internal static class BenchmarkApp
         throw new FileNotFoundException("Astra.Dispatch.sln not found above the benchmark; pass --worker-dll");
     }
 
-    private sealed class Run(BenchmarkOptions options, string workerDll, Uri brokerUri, IConnection connection, Receiver receiver, TextWriter log)
+    private sealed class Run(BenchmarkOptions options, string workerDll, Uri brokerUri, ConnectionFactory factory, Receiver receiver, TextWriter log)
     {
         private readonly string _runId = Guid.NewGuid().ToString("N")[..8];
         private readonly Dictionary<string, (Measurement Worker, Measurement Baseline)> _results = [];
         private int _batch;
+
+        // A connection per scenario: after a long scenario RabbitMQ.Client once reused a channel number the broker still
+        // considered closing (CHANNEL_ERROR - expected 'channel.open'), which ended the whole run.
+        private IConnection _connection = null!;
 
         public async Task<JsonObject> ScenarioAsync(string name, CancellationToken cancellationToken)
         {
@@ -84,6 +87,8 @@ internal static class BenchmarkApp
                 _ => new Scenario("replicas", options.Events, Replicas: 2),
             };
             await log.WriteLineAsync($"bench: scenario {scenario.Name}: {scenario.Events} events, {scenario.Expected} deliveries expected");
+            await using var connection = await factory.CreateConnectionAsync(cancellationToken);
+            _connection = connection;
             var worker = await WorkerAsync(scenario, cancellationToken);
             await log.WriteLineAsync($"bench: {scenario.Name} worker: {worker.PerSecond:F0}/s");
             var baseline = scenario.Replicas == 1 || !_results.TryGetValue("a", out var a)
@@ -145,7 +150,7 @@ internal static class BenchmarkApp
                 var rules = Path.Combine(workDir, "rules.json");
                 await File.WriteAllTextAsync(rules, scenario.RulesJson(receiver.OkBase, receiver.HangBase), cancellationToken);
                 await ResetWorkerQueuesAsync(cancellationToken);
-                await using var publisher = new EventPublisher(connection, "astra.events", $"{_runId}{++_batch}");
+                await using var publisher = new EventPublisher(_connection, "astra.events", $"{_runId}{++_batch}");
                 await publisher.InitializeAsync(cancellationToken);
                 if (scenario.Backlog)
                 {
@@ -204,9 +209,9 @@ internal static class BenchmarkApp
 
         private async Task<Measurement> BaselineAsync(Scenario scenario, CancellationToken cancellationToken)
         {
-            await using var pipeline = new BaselinePipeline(connection, BaselineExchange, scenario.BaselineRoutes(receiver.OkBase, receiver.HangBase));
+            await using var pipeline = new BaselinePipeline(_connection, BaselineExchange, scenario.BaselineRoutes(receiver.OkBase, receiver.HangBase));
             await pipeline.DeclareAsync(cancellationToken);
-            await using var publisher = new EventPublisher(connection, BaselineExchange, $"{_runId}{++_batch}");
+            await using var publisher = new EventPublisher(_connection, BaselineExchange, $"{_runId}{++_batch}");
             await publisher.InitializeAsync(cancellationToken);
             if (scenario.Backlog)
                 await publisher.PublishAsync(scenario.Events, scenario.Tenants, cancellationToken);
@@ -233,7 +238,7 @@ internal static class BenchmarkApp
         {
             const int events = 100;
             var recording = receiver.Reset(events * scenario.FanOut);
-            await using var publisher = new EventPublisher(connection, exchange, $"{_runId}w{++_batch}");
+            await using var publisher = new EventPublisher(_connection, exchange, $"{_runId}w{++_batch}");
             await publisher.InitializeAsync(cancellationToken);
             await publisher.PublishAsync(events, scenario.Tenants, cancellationToken);
             if (!await recording.WaitAsync(Idle, cancellationToken))
@@ -251,7 +256,7 @@ internal static class BenchmarkApp
 
         private async Task ResetWorkerQueuesAsync(CancellationToken cancellationToken)
         {
-            await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+            await using var channel = await _connection.CreateChannelAsync(cancellationToken: cancellationToken);
             foreach (var queue in WorkerQueues)
                 await channel.QueueDeleteAsync(queue, cancellationToken: cancellationToken);
         }
