@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Astra.Dispatch.Bus.Results;
 using Astra.Dispatch.Bus.Sending;
 using Astra.Dispatch.Contracts;
@@ -46,7 +45,7 @@ public sealed partial class ConversationEventConsumer(
 
         var occurredAt = e.OccurredAt ?? time.GetUtcNow();
         var model = EventModel.From(e, occurredAt);
-        var rawEvent = new Lazy<string>(() => JsonSerializer.Serialize(e with { OccurredAt = occurredAt }, JsonSerializerOptions.Web), LazyThreadSafetyMode.None);
+        var rawEvent = EventModel.RawJson(e, occurredAt);
         var commands = new List<SendHttpAction>(candidates.Count);
         foreach (var rule in candidates)
         {

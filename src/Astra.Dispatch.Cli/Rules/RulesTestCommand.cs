@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Astra.Dispatch.Cli.Events;
 using Astra.Dispatch.Cli.Infrastructure;
 using Astra.Dispatch.Contracts;
@@ -60,8 +59,7 @@ public sealed class RulesTestCommand(CliOutput output) : DispatchCommand<RulesTe
         string? renderError = null;
         try
         {
-            var rawEvent = new Lazy<string>(() => JsonSerializer.Serialize(e with { OccurredAt = occurredAt }, JsonSerializerOptions.Web));
-            request = await Get<RequestRenderer>(services).RenderAsync(rule, model, rawEvent);
+            request = await Get<RequestRenderer>(services).RenderAsync(rule, model, EventModel.RawJson(e, occurredAt));
         }
         catch (RenderException ex)
         {

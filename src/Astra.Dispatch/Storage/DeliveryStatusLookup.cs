@@ -16,38 +16,43 @@ public sealed class DeliveryStatusLookup(SqliteDatabase database) : IDisposable
     private readonly ConcurrentBag<PreparedStatus> _idle = [];
 
     /// <summary>The delivery's status, or null when it is not in the log.</summary>
-    public async Task<string?> GetStatusAsync(string deliveryId, CancellationToken cancellationToken)
+    public Task<string?> GetStatusAsync(string deliveryId, CancellationToken cancellationToken) =>
+        WithStatementAsync(statement => statement.ReadAsync(deliveryId, cancellationToken), cancellationToken);
+
+    /// <summary>Which of <paramref name="deliveryIds"/> are in the log, whatever their status.</summary>
+    public Task<IReadOnlySet<string>> FindExistingAsync(IReadOnlyCollection<string> deliveryIds, CancellationToken cancellationToken) =>
+        WithStatementAsync<IReadOnlySet<string>>(async statement =>
+        {
+            var found = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var id in deliveryIds)
+            {
+                if (await statement.ReadAsync(id, cancellationToken) is not null)
+                    found.Add(id);
+            }
+            return found;
+        }, cancellationToken);
+
+    public void Dispose()
+    {
+        while (_idle.TryTake(out var statement))
+            statement.Dispose();
+    }
+
+    /// <summary>Runs <paramref name="read"/> on an idle prepared statement (or a new one); a failed one is discarded.</summary>
+    private async Task<T> WithStatementAsync<T>(Func<PreparedStatus, Task<T>> read, CancellationToken cancellationToken)
     {
         var statement = _idle.TryTake(out var idle) ? idle : await PreparedStatus.OpenAsync(database, cancellationToken);
         try
         {
-            var status = await statement.ReadAsync(deliveryId, cancellationToken);
+            var result = await read(statement);
             Return(statement);
-            return status;
+            return result;
         }
         catch
         {
             statement.Dispose();
             throw;
         }
-    }
-
-    /// <summary>Which of <paramref name="deliveryIds"/> are in the log, whatever their status.</summary>
-    public async Task<IReadOnlySet<string>> FindExistingAsync(IReadOnlyCollection<string> deliveryIds, CancellationToken cancellationToken)
-    {
-        var found = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var id in deliveryIds)
-        {
-            if (await GetStatusAsync(id, cancellationToken) is not null)
-                found.Add(id);
-        }
-        return found;
-    }
-
-    public void Dispose()
-    {
-        while (_idle.TryTake(out var statement))
-            statement.Dispose();
     }
 
     private void Return(PreparedStatus statement)

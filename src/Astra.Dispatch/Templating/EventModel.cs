@@ -21,6 +21,11 @@ public static class EventModel
         ["metadata"] = e.Metadata is { } metadata ? ToPlain(metadata) : new Dictionary<string, object?>(),
     };
 
+    /// <summary>The event as JSON (with its effective <c>occurredAt</c>), the body of a rule without a body template;
+    /// serialized on first use, as most rules have a template.</summary>
+    public static Lazy<string> RawJson(ConversationEvent e, DateTimeOffset occurredAt) =>
+        new(() => JsonSerializer.Serialize(e with { OccurredAt = occurredAt }, JsonSerializerOptions.Web), LazyThreadSafetyMode.None);
+
     public static object? ToPlain(JsonElement element) => element.ValueKind switch
     {
         JsonValueKind.Object => element.EnumerateObject().Aggregate(
