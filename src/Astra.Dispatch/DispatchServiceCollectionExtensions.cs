@@ -43,6 +43,7 @@ public static class DispatchServiceCollectionExtensions
         services.AddSingleton<SsrfGuard>();
         services.AddSingleton<Redactor>();
         services.AddSingleton<DestinationLimiter>();
+        services.AddSingleton<DestinationBreaker>();
         services.AddSingleton<RuleRateLimiters>();
         services.AddSingleton<OAuth2TokenClient>();
         services.AddSingleton<AuthApplier>();

@@ -91,8 +91,8 @@ internal static class BenchmarkApp
             _connection = connection;
             var worker = await WorkerAsync(scenario, cancellationToken);
             await log.WriteLineAsync($"bench: {scenario.Name} worker: {worker.PerSecond:F0}/s");
-            var baseline = scenario.Replicas == 1 || !_results.TryGetValue("a", out var a)
-                ? await BaselineAsync(scenario, cancellationToken)
+            var baseline = options.WorkerOnly ? Measurement.None
+                : scenario.Replicas == 1 || !_results.TryGetValue("a", out var a) ? await BaselineAsync(scenario, cancellationToken)
                 : a.Baseline;
             await log.WriteLineAsync($"bench: {scenario.Name} baseline: {baseline.PerSecond:F0}/s");
             _results[scenario.Name] = (worker, baseline);

@@ -1,6 +1,6 @@
 namespace Astra.Dispatch.Benchmarks;
 
-/// <summary>Command line: <c>[--quick] [--scenario a,b,...] [--broker amqp://...] [--worker-dll path] [--set Key=Value]...</c>.</summary>
+/// <summary>Command line: <c>[--quick] [--scenario a,b,...] [--broker amqp://...] [--worker-dll path] [--worker-only] [--set Key=Value]...</c>.</summary>
 internal sealed class BenchmarkOptions
 {
     public static readonly string[] AllScenarios = ["a", "b", "c", "d", "e", "f", "replicas"];
@@ -9,6 +9,9 @@ internal sealed class BenchmarkOptions
     public IReadOnlyList<string> Scenarios { get; private set; } = AllScenarios;
     public Uri? Broker { get; private set; }
     public string? WorkerDll { get; private set; }
+
+    /// <summary>Skip the baselines (tuning experiments compare the worker's own figures between runs).</summary>
+    public bool WorkerOnly { get; private set; }
 
     /// <summary>Worker configuration overrides (tuning experiments), passed as <c>Dispatch__...</c> variables.</summary>
     public Dictionary<string, string> WorkerSettings { get; } = [];
@@ -40,6 +43,9 @@ internal sealed class BenchmarkOptions
                     break;
                 case "--worker-dll":
                     options.WorkerDll = Next();
+                    break;
+                case "--worker-only":
+                    options.WorkerOnly = true;
                     break;
                 case "--set":
                     var pair = Next().Split('=', 2);

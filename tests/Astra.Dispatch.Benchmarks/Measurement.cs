@@ -6,6 +6,9 @@ namespace Astra.Dispatch.Benchmarks;
 internal sealed record Measurement(int Deliveries, int Distinct, double Seconds, double P50Ms, double P99Ms, double? MaxRssMb = null, double? RssAfterMb = null,
     double? CpuMsPerDelivery = null)
 {
+    /// <summary>A side not measured (<c>--worker-only</c>).</summary>
+    public static readonly Measurement None = new(0, 0, 0, 0, 0);
+
     public double PerSecond => Seconds > 0 ? Deliveries / Seconds : 0;
 
     /// <summary>From <paramref name="start"/> (or the first arrival, for a backlog) to the last arrival.</summary>

@@ -2,8 +2,8 @@ namespace Astra.Dispatch.Bus.Redelivery;
 
 /// <summary>
 /// What the send consumer decided about the next delivery of the message it is handling: which delay tier,
-/// the jittered time to wait in it, and whether this try counted as an attempt. Added as a payload before
-/// the retry filter, so the consumer writes it and the scheduler provider reads it.
+/// the jittered time to wait in it, and whether this try counted as an attempt. Added as a payload by the tier
+/// scheduler filter, so the consumer writes it and the scheduler provider reads it when the consumer redelivers.
 /// </summary>
 public sealed class RedeliveryPlan
 {

@@ -7,7 +7,7 @@ namespace Astra.Dispatch.Bus.Redelivery;
 
 /// <summary>
 /// Installs the TTL-tier scheduler and an empty <see cref="RedeliveryPlan"/> on each received message,
-/// ahead of the retry filter (mirrors MassTransit's DelayedMessageSchedulerFilter).
+/// ahead of the consumer (mirrors MassTransit's DelayedMessageSchedulerFilter).
 /// </summary>
 internal sealed class TtlTierSchedulerFilter(DelayTiers tiers, TimeProvider time) : IFilter<ConsumeContext>
 {

@@ -14,11 +14,12 @@ namespace Astra.Dispatch.Bus.Sending;
 
 /// <summary>
 /// Performs one attempt of a delivery and decides what follows: success is recorded and published; a transient
-/// failure is redelivered through a delay tier (by throwing, the MassTransit way); a permanent failure or an
+/// failure is redelivered through a delay tier (MassTransit's scheduled redelivery, asked for directly rather than by
+/// throwing: an exception through the consume pipeline cost more than the attempt itself); a permanent failure or an
 /// exhausted schedule is recorded, published as <c>action.failed</c>, and dead-lettered.
 /// </summary>
 public sealed partial class SendHttpActionConsumer(
-    RuleCatalog catalog, HttpActionSender sender, DestinationLimiter destinations, RuleRateLimiters rateLimiters,
+    RuleCatalog catalog, HttpActionSender sender, DestinationLimiter destinations, DestinationBreaker breaker, RuleRateLimiters rateLimiters,
     DeliveryJournal journal, DeliveryStatusLookup deliveries, SucceededDeliveries succeeded, RulePauser pauser, FailureStreakPauser streak, RetrySchedule schedule,
     IOptions<HttpDeliveryOptions> httpOptions, Redactor redactor, TimeProvider time, DispatchTelemetry telemetry,
     ILogger<SendHttpActionConsumer> logger) : IConsumer<SendHttpAction>
@@ -44,20 +45,35 @@ public sealed partial class SendHttpActionConsumer(
             LogAlreadyDelivered(action.DeliveryId);
             return;
         }
-        if (!await rateLimiters.TryAcquireAsync(rule, httpOptions.Value.MaxRateLimitWait, context.CancellationToken))
-            throw Defer(context, plan, "rate limit");
-        if (await destinations.EnterAsync(new Uri(action.Url), context.CancellationToken) is not { } lease)
-            throw Defer(context, plan, "destination busy");
-
-        AttemptOutcome outcome;
         var startedAt = time.GetUtcNow();
-        using (lease)
-            outcome = await sender.SendAsync(action, rule, context.CancellationToken);
-        // Everything below stores, logs or publishes the outcome: mask redact: fields and echoed secrets first.
-        outcome = outcome with { Error = redactor.Text(outcome.Error, rule.Definition), ResponseBody = redactor.Text(outcome.ResponseBody, rule.Definition) };
-        var outcomeName = outcome.Kind.ToString().ToLowerInvariant();
-        telemetry.AttemptFinished(rule.Id, outcomeName, outcome.StatusCode, outcome.Duration);
-        activity.SetOutcome(outcomeName, outcome.StatusCode, outcome.Error);
+        var destination = new Uri(action.Url);
+        AttemptOutcome outcome;
+        if (breaker.Refuse(destination) is { } refused)
+        {
+            // An attempt that fails at once: it takes no consumer slot for a timeout and follows the retry schedule.
+            outcome = refused;
+        }
+        else
+        {
+            if (!await rateLimiters.TryAcquireAsync(rule, httpOptions.Value.MaxRateLimitWait, context.CancellationToken))
+            {
+                await DeferAsync(context, plan);
+                return;
+            }
+            if (await destinations.EnterAsync(destination, context.CancellationToken) is not { } lease)
+            {
+                await DeferAsync(context, plan);
+                return;
+            }
+            startedAt = time.GetUtcNow();
+            using (lease)
+                outcome = await sender.SendAsync(action, rule, context.CancellationToken);
+            breaker.Record(destination, outcome);
+            // Everything below stores, logs or publishes the outcome: mask redact: fields and echoed secrets first.
+            outcome = outcome with { Error = redactor.Text(outcome.Error, rule.Definition), ResponseBody = redactor.Text(outcome.ResponseBody, rule.Definition) };
+        }
+        telemetry.AttemptFinished(rule.Id, outcome.Name, outcome.StatusCode, outcome.ShortCircuited ? null : outcome.Duration);
+        activity.SetOutcome(outcome.Name, outcome.StatusCode, outcome.Error);
 
         switch (outcome.Kind)
         {
@@ -76,7 +92,8 @@ public sealed partial class SendHttpActionConsumer(
                 await streak.CheckAsync(context, rule, context.CancellationToken);
                 LogRetrying(action.DeliveryId, attempt, outcome.Error, next.Wait);
                 telemetry.RetryScheduled(next.Tier, "retry");
-                throw new TransientDeliveryException($"attempt {attempt} failed ({outcome.Error}); retrying in {next.Wait}");
+                await context.Redeliver(next.Wait);
+                return;
             default:
                 await RecordAsync(action, attempt, startedAt, outcome, DeliveryStatus.Failed, null, context.CancellationToken);
                 if (outcome.Gone)
@@ -103,7 +120,8 @@ public sealed partial class SendHttpActionConsumer(
         return mayBeHandled && await deliveries.GetStatusAsync(deliveryId, context.CancellationToken) == DeliveryStatus.Succeeded;
     }
 
-    private TransientDeliveryException Defer(ConsumeContext context, RedeliveryPlan plan, string reason)
+    /// <summary>Not attempted (rate limit reached, destination saturated): back later, without using up an attempt.</summary>
+    private Task DeferAsync(ConsumeContext<SendHttpAction> context, RedeliveryPlan plan)
     {
         var deferralsSoFar = context.Headers.Get<int>(RedeliveryPlan.DeferralsHeader) ?? 0;
         var tier = RetrySchedule.DeferTier(deferralsSoFar);
@@ -111,7 +129,7 @@ public sealed partial class SendHttpActionConsumer(
         plan.Tier = tier;
         plan.Wait = tier;
         plan.Deferrals = deferralsSoFar + 1;
-        return new TransientDeliveryException($"deferred ({reason}); next try in {tier}");
+        return context.Redeliver(tier);
     }
 
     private async Task<DeliveryFailedException> FailAsync(ConsumeContext<SendHttpAction> context, CompiledRule? rule, int attempts, AttemptOutcome? outcome, string error)
@@ -130,7 +148,7 @@ public sealed partial class SendHttpActionConsumer(
 
     private ValueTask RecordAsync(SendHttpAction action, int attempt, DateTimeOffset startedAt, AttemptOutcome outcome, string status, DateTimeOffset? nextAt, CancellationToken cancellationToken) =>
         journal.AppendAsync(new AttemptRecorded(action.DeliveryId, startedAt, action.EventId, action.EventType, action.RuleId, action.TenantId,
-            attempt, outcome.Duration.TotalMilliseconds, outcome.StatusCode, outcome.Kind.ToString().ToLowerInvariant(), outcome.Error,
+            attempt, outcome.Duration.TotalMilliseconds, outcome.StatusCode, outcome.Name, outcome.Error,
             Excerpt(outcome.ResponseBody), status, nextAt), cancellationToken);
 
     private static string? Excerpt(string? body) =>

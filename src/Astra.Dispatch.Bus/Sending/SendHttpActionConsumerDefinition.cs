@@ -7,8 +7,8 @@ using Microsoft.Extensions.Options;
 namespace Astra.Dispatch.Bus.Sending;
 
 /// <summary>
-/// <c>astra.dispatch.send</c>: high concurrency for I/O-bound HTTP calls; transient failures are redelivered
-/// through the TTL delay tiers by MassTransit's scheduled redelivery; final failures land in
+/// <c>astra.dispatch.send</c>: high concurrency for I/O-bound HTTP calls; the consumer redelivers transient failures
+/// through the TTL delay tiers (MassTransit's scheduled redelivery with the tier scheduler installed here); final failures land in
 /// <c>astra.dispatch.send_error</c> with MassTransit's fault headers plus the delivery's.
 /// </summary>
 public sealed class SendHttpActionConsumerDefinition : ConsumerDefinition<SendHttpActionConsumer>
@@ -38,7 +38,6 @@ public sealed class SendHttpActionConsumerDefinition : ConsumerDefinition<SendHt
                 rabbit.SetQuorumQueue();
         }
         endpointConfigurator.AddPrePipeSpecification(new TtlTierSchedulerSpecification(_tiers, _time));
-        endpointConfigurator.UseScheduledRedelivery(r => r.SetRetryPolicy(_ => new ConsumerScheduledRetryPolicy()));
         endpointConfigurator.ConfigureError(e =>
         {
             e.UseFilter(new DeliveryFaultHeadersFilter());

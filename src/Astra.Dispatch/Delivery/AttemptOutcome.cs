@@ -10,11 +10,17 @@ public enum OutcomeKind
 /// <summary>What one HTTP attempt came to. <see cref="Error"/> never holds secret values.</summary>
 public sealed record AttemptOutcome(OutcomeKind Kind, int? StatusCode, string? Error, TimeSpan Duration)
 {
-    /// <summary>Retry-After from a 429/503, when the endpoint gave one.</summary>
+    /// <summary>Retry-After from a 429/503 when the endpoint gave one, or the time until an open circuit's next probe.</summary>
     public TimeSpan? RetryAfter { get; init; }
 
     /// <summary>The response body, read up to <c>Dispatch:Http:MaxResponseBodyBytes</c> and cut there.</summary>
     public string? ResponseBody { get; init; }
+
+    /// <summary>Not sent: the destination's circuit is open (see <see cref="DestinationBreaker"/>).</summary>
+    public bool ShortCircuited { get; init; }
+
+    /// <summary>The outcome's name in the attempt log, metrics and traces.</summary>
+    public string Name => ShortCircuited ? "circuit-open" : Kind.ToString().ToLowerInvariant();
 
     /// <summary>410 Gone: the endpoint says it is gone for good, so the rule is paused.</summary>
     public bool Gone => StatusCode == 410;

@@ -24,6 +24,15 @@ public sealed class HttpDeliveryOptions
     /// <summary>How long a delivery waits for a busy destination's slot before it is deferred (1s) instead.</summary>
     public TimeSpan DestinationWait { get; set; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// Calls in a row left unanswered (timed out, could not connect) after which a destination's circuit opens and its
+    /// deliveries fail fast onto their retry schedules; 0 turns the breaker off. See <see cref="DestinationBreaker"/>.
+    /// </summary>
+    public int BreakerThreshold { get; set; } = 5;
+
+    /// <summary>How long an open circuit stays open before one probe call is let through.</summary>
+    public TimeSpan BreakerOpenFor { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How long a delivery may wait for its rule's rate limit before it is retried later instead.</summary>
     public TimeSpan MaxRateLimitWait { get; set; } = TimeSpan.FromSeconds(30);
 

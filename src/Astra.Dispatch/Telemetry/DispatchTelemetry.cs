@@ -32,7 +32,7 @@ public sealed class DispatchTelemetry : IDisposable
         _eventsConsumed = _meter.CreateCounter<long>("astra.dispatch.events.consumed", "{event}", "Conversation events consumed, by type and outcome.");
         _rulesMatched = _meter.CreateCounter<long>("astra.dispatch.rules.matched", "{match}", "Rules whose trigger and condition matched an event.");
         _deliveries = _meter.CreateCounter<long>("astra.dispatch.deliveries", "{delivery}", "Deliveries finished, by rule and outcome (succeeded, failed).");
-        _attempts = _meter.CreateCounter<long>("astra.dispatch.attempts", "{attempt}", "HTTP attempts, by rule and outcome (succeeded, transient, permanent).");
+        _attempts = _meter.CreateCounter<long>("astra.dispatch.attempts", "{attempt}", "Attempts, by rule and outcome (succeeded, transient, permanent, circuit-open).");
         _httpDuration = _meter.CreateHistogram("astra.dispatch.http.duration", "s", "Duration of one HTTP attempt.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
         _endToEnd = _meter.CreateHistogram("astra.dispatch.delivery.latency", "s", "From the event's occurredAt to the successful delivery.",
@@ -47,14 +47,17 @@ public sealed class DispatchTelemetry : IDisposable
 
     public void RuleMatched(string ruleId) => _rulesMatched.Add(1, new KeyValuePair<string, object?>(Tags.Rule, ruleId));
 
-    public void AttemptFinished(string ruleId, string outcome, int? statusCode, TimeSpan duration)
+    /// <summary>An attempt's outcome; <paramref name="duration"/> is null for one that made no HTTP call (circuit open).</summary>
+    public void AttemptFinished(string ruleId, string outcome, int? statusCode, TimeSpan? duration)
     {
         var rule = new KeyValuePair<string, object?>(Tags.Rule, ruleId);
         _attempts.Add(1, rule, new KeyValuePair<string, object?>(Tags.Outcome, outcome));
+        if (duration is not { } took)
+            return;
         if (statusCode is { } status)
-            _httpDuration.Record(duration.TotalSeconds, rule, new KeyValuePair<string, object?>(Tags.HttpStatus, status));
+            _httpDuration.Record(took.TotalSeconds, rule, new KeyValuePair<string, object?>(Tags.HttpStatus, status));
         else
-            _httpDuration.Record(duration.TotalSeconds, rule, new KeyValuePair<string, object?>(Tags.ErrorType, outcome));
+            _httpDuration.Record(took.TotalSeconds, rule, new KeyValuePair<string, object?>(Tags.ErrorType, outcome));
     }
 
     public void Delivered(string ruleId, DateTimeOffset occurredAt, DateTimeOffset now)

@@ -192,6 +192,39 @@ public sealed class DeliveryFaultTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Send_DestinationSilent_CircuitOpensFailsFastThenProbeClosesItAndEverythingArrives()
+    {
+        _receiver.RespondAlways(ReceiverResponse.Hanging());
+        await using var worker = await StartWorkerAsync(
+            Some.Rule("silent", _tenant, _receiver.UrlFor("hooks/{{ eventId }}"), schedule: ["1s", "2s", "4s", "4s", "4s", "4s"], timeout: "1s"),
+            new Dictionary<string, string?>
+            {
+                ["Dispatch:Http:BreakerThreshold"] = "3",
+                ["Dispatch:Http:BreakerOpenFor"] = "00:00:03",
+            });
+
+        for (var i = 1; i <= 3; i++)
+            await _amqp.PublishEventAsync(_tenant, $"evt-{i}");
+        await _receiver.WaitForCountAsync(3, Wait);
+        await Some.WaitForScalarAsync(worker.DatabasePath, "SELECT COUNT(*) FROM attempts WHERE outcome = 'transient' AND error LIKE 'timed out%'", null, 3, Wait);
+
+        // Three timeouts in a row opened the circuit: new deliveries fail at once, as attempts, without a request.
+        for (var i = 4; i <= 8; i++)
+            await _amqp.PublishEventAsync(_tenant, $"evt-{i}");
+        await Some.WaitForScalarAsync(worker.DatabasePath,
+            "SELECT COUNT(DISTINCT delivery_id) FROM attempts WHERE outcome = 'circuit-open' AND attempt = 1 AND status_code IS NULL AND duration_ms = 0 AND error LIKE '%circuit open until%'",
+            null, 5, Wait);
+        Assert.Equal(3, _receiver.Requests.Count);
+
+        // The endpoint recovers: after the open period one probe gets through, its answer closes the circuit, and every
+        // delivery arrives on its retry schedule.
+        _receiver.Reset();
+        var delivered = await _receiver.WaitForCountAsync(8, Wait);
+        Assert.Equal(Enumerable.Range(1, 8).Select(i => $"/hooks/evt-{i}").Order(), delivered.Select(r => r.Path).Order());
+        await Some.WaitForScalarAsync(worker.DatabasePath, "SELECT COUNT(*) FROM deliveries WHERE status = 'succeeded'", null, 8, Wait);
+    }
+
+    [Fact]
     public async Task Events_PoisonOfEachKind_GoToEventsErrorOnceAndNextEventIsDelivered()
     {
         await using var worker = await StartWorkerAsync(Some.Rule("after-poison", _tenant, _receiver.UrlFor("hooks/ok")));

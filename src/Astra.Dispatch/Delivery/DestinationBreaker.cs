@@ -1,0 +1,85 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Astra.Dispatch.Delivery;
+
+/// <summary>
+/// A circuit breaker per destination (host and port). After <see cref="HttpDeliveryOptions.BreakerThreshold"/> calls
+/// in a row got no answer at all (timed out or could not connect), the destination is not called for
+/// <see cref="HttpDeliveryOptions.BreakerOpenFor"/>: its deliveries fail at once as a transient attempt and follow
+/// their rule's retry schedule, instead of each holding a consumer slot until its timeout. Then one probe call is let
+/// through; an answer closes the circuit, another unanswered call opens it again. Any HTTP answer counts as the host
+/// being there (a 5xx may be one path's problem on a host that other rules share), so only silence trips it.
+/// </summary>
+public sealed partial class DestinationBreaker(IOptions<HttpDeliveryOptions> options, TimeProvider time, ILogger<DestinationBreaker> logger)
+{
+    private readonly ConcurrentDictionary<string, Circuit> _circuits = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Null when <paramref name="destination"/> may be called now; otherwise the failed attempt to record instead, with
+    /// the circuit's remaining open time as its Retry-After, so the retry is not scheduled before the next probe.
+    /// </summary>
+    public AttemptOutcome? Refuse(Uri destination)
+    {
+        var threshold = options.Value.BreakerThreshold;
+        if (threshold <= 0 || !_circuits.TryGetValue(destination.Authority, out var circuit))
+            return null;
+        lock (circuit)
+        {
+            if (circuit.OpenUntil is not { } until)
+                return null;
+            var now = time.GetUtcNow();
+            if (now >= until)
+            {
+                // Half-open: this call is the probe; the others keep failing fast until it answers or times out.
+                circuit.OpenUntil = now + options.Value.BreakerOpenFor;
+                return null;
+            }
+            var error = $"not sent: {destination.Authority} left {circuit.Unanswered} calls in a row unanswered; circuit open until {until.UtcDateTime:HH:mm:ss}Z";
+            return new AttemptOutcome(OutcomeKind.Transient, null, error, TimeSpan.Zero) { ShortCircuited = true, RetryAfter = until - now };
+        }
+    }
+
+    /// <summary>Feeds the outcome of a call to <paramref name="destination"/> into its circuit.</summary>
+    public void Record(Uri destination, AttemptOutcome outcome)
+    {
+        var threshold = options.Value.BreakerThreshold;
+        if (threshold <= 0)
+            return;
+        var unanswered = outcome.Kind == OutcomeKind.Transient && outcome.StatusCode is null;
+        if (!unanswered && !_circuits.ContainsKey(destination.Authority))
+            return;
+        var circuit = _circuits.GetOrAdd(destination.Authority, _ => new Circuit());
+        lock (circuit)
+        {
+            if (!unanswered)
+            {
+                if (circuit.OpenUntil is not null)
+                    LogClosed(destination.Authority);
+                circuit.Unanswered = 0;
+                circuit.OpenUntil = null;
+                return;
+            }
+            circuit.Unanswered++;
+            if (circuit.Unanswered < threshold)
+                return;
+            if (circuit.OpenUntil is null)
+                LogOpened(destination.Authority, circuit.Unanswered, options.Value.BreakerOpenFor);
+            circuit.OpenUntil = time.GetUtcNow() + options.Value.BreakerOpenFor;
+        }
+    }
+
+    private sealed class Circuit
+    {
+        public int Unanswered;
+        public DateTimeOffset? OpenUntil;
+    }
+
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Warning,
+        Message = "Destination {Destination} left {Count} calls in a row unanswered: circuit open, its deliveries fail fast onto their retry schedules; probing again in {OpenFor}")]
+    private partial void LogOpened(string destination, int count, TimeSpan openFor);
+
+    [LoggerMessage(EventId = 3102, Level = LogLevel.Information, Message = "Destination {Destination} answered again: circuit closed")]
+    private partial void LogClosed(string destination);
+}
