@@ -11,6 +11,7 @@ internal static class BenchmarkApp
     private const string BaselineExchange = "bench.events";
     private static readonly string[] WorkerQueues = ["astra.dispatch.events", "astra.dispatch.send"];
     private static readonly TimeSpan Idle = TimeSpan.FromSeconds(30);
+    private const int WarmUpDeliveries = 3_000;
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output, TextWriter log, CancellationToken cancellationToken)
     {
@@ -233,16 +234,22 @@ internal static class BenchmarkApp
             return Measurement.From(recording, start);
         }
 
-        /// <summary>A few events through the whole path first, so neither side is measured while JIT-compiling its first messages.</summary>
+        /// <summary>
+        /// Events through the whole path first, then a second's pause, so neither side is measured while the runtime
+        /// is still compiling its hot paths: tiered compilation moves a method to optimized code only after it has run
+        /// a while and no new code has been compiled for 100 ms, which with the worker's much larger code base takes a
+        /// few thousand messages (with 100, the first seconds of a paced run held nearly all of its slow deliveries).
+        /// </summary>
         private async Task WarmUpAsync(Scenario scenario, string exchange, CancellationToken cancellationToken)
         {
-            const int events = 100;
+            var events = options.Quick ? 100 : Math.Max(100, WarmUpDeliveries / scenario.FanOut);
             var recording = receiver.Reset(events * scenario.FanOut);
             await using var publisher = new EventPublisher(_connection, exchange, $"{_runId}w{++_batch}");
             await publisher.InitializeAsync(cancellationToken);
             await publisher.PublishAsync(events, scenario.Tenants, cancellationToken);
             if (!await recording.WaitAsync(Idle, cancellationToken))
                 await log.WriteLineAsync($"bench: {scenario.Name} warm-up: only {recording.Count} deliveries arrived");
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
         }
 
         private static Task PublishAsync(EventPublisher publisher, Scenario scenario, CancellationToken cancellationToken) =>

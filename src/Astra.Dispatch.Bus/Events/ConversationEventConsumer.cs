@@ -1,3 +1,4 @@
+using Astra.Dispatch.Bus.Redelivery;
 using Astra.Dispatch.Bus.Results;
 using Astra.Dispatch.Bus.Sending;
 using Astra.Dispatch.Contracts;
@@ -13,12 +14,13 @@ using Microsoft.Extensions.Logging;
 namespace Astra.Dispatch.Bus.Events;
 
 /// <summary>
-/// Matches an event against the cached rules and sends one <see cref="SendHttpAction"/> per matched rule.
-/// The event is acknowledged only after every command is confirmed by the broker.
+/// Matches an event against the cached rules and sends one <see cref="SendHttpAction"/> per matched rule (parked
+/// in a retry tier instead while its destination's circuit is open). The event is acknowledged only after every
+/// command is confirmed by the broker.
 /// </summary>
 public sealed partial class ConversationEventConsumer(
     RuleCatalog catalog, RequestRenderer renderer, LiquidEngine liquid, DeliveryJournal journal, DeliveryStatusLookup deliveries, TimeProvider time,
-    DispatchTelemetry telemetry, ILogger<ConversationEventConsumer> logger) : IConsumer<ConversationEvent>
+    DestinationBreaker breaker, RetrySchedule schedule, DelayTiers tiers, DispatchTelemetry telemetry, ILogger<ConversationEventConsumer> logger) : IConsumer<ConversationEvent>
 {
     public static readonly Uri SendQueue = new($"queue:{BusNames.SendQueue}");
 
@@ -46,7 +48,7 @@ public sealed partial class ConversationEventConsumer(
         var occurredAt = e.OccurredAt ?? time.GetUtcNow();
         var model = EventModel.From(e, occurredAt);
         var rawEvent = EventModel.RawJson(e, occurredAt);
-        var commands = new List<SendHttpAction>(candidates.Count);
+        var commands = new List<(SendHttpAction Command, CompiledRule Rule)>(candidates.Count);
         foreach (var rule in candidates)
         {
             var deliveryId = DeliveryId.For(e.TenantId, e.EventId, rule.Id);
@@ -57,7 +59,7 @@ public sealed partial class ConversationEventConsumer(
                     continue;
                 telemetry.RuleMatched(rule.Id);
                 var request = await renderer.RenderAsync(rule, model, rawEvent);
-                commands.Add(new SendHttpAction
+                commands.Add((new SendHttpAction
                 {
                     DeliveryId = deliveryId,
                     EventId = e.EventId,
@@ -73,7 +75,7 @@ public sealed partial class ConversationEventConsumer(
                     Body = request.Body,
                     ContentType = request.ContentType,
                     OccurredAt = occurredAt,
-                });
+                }, rule));
             }
             catch (RenderException ex)
             {
@@ -89,21 +91,49 @@ public sealed partial class ConversationEventConsumer(
         // A delivery already in the log (a republished event) or of a redelivered event is marked, so the send
         // consumer checks the log before sending it.
         var redelivered = context.ReceiveContext.Redelivered;
-        var known = redelivered ? null : await deliveries.FindExistingAsync([.. commands.Select(c => c.DeliveryId)], context.CancellationToken);
+        var known = redelivered ? null : await deliveries.FindExistingAsync([.. commands.Select(c => c.Command.DeliveryId)], context.CancellationToken);
         var endpoint = await context.GetSendEndpoint(SendQueue);
+        var now = time.GetUtcNow();
+        var parked = new List<AttemptRecorded>();
         using (DispatchActivities.StartSendCommands(commands.Count))
         {
-            await Task.WhenAll(commands.Select(c => endpoint.Send(c, s =>
+            await Task.WhenAll(commands.Select(c =>
             {
-                s.UseRawJson();
-                if (redelivered || known!.Contains(c.DeliveryId))
-                    s.Headers.Set(SendHttpActionConsumer.KnownDeliveryHeader, true);
-            }, context.CancellationToken)));
+                var isKnown = redelivered || known!.Contains(c.Command.DeliveryId);
+                if (!isKnown && Park(c.Command, c.Rule, now) is { } park)
+                {
+                    parked.Add(park.Attempt);
+                    return tiers.SendAsync(context, c.Command, park.Tier, park.Wait, BusNames.SendQueue, attempts: 1, deferrals: 0, pipe: null, context.CancellationToken);
+                }
+                return endpoint.Send(c.Command, s =>
+                {
+                    s.UseRawJson();
+                    if (isKnown)
+                        s.Headers.Set(SendHttpActionConsumer.KnownDeliveryHeader, true);
+                }, context.CancellationToken);
+            }));
         }
-        var now = time.GetUtcNow();
-        foreach (var c in commands)
+        foreach (var (c, _) in commands)
             await journal.AppendAsync(new DeliveryCreated(c.DeliveryId, now, c.EventId, c.EventType, c.RuleId, c.TenantId), context.CancellationToken);
+        foreach (var attempt in parked)
+            await journal.AppendAsync(attempt, context.CancellationToken);
         LogMatched(e.EventId, e.Type, e.TenantId, commands.Count);
+    }
+
+    /// <summary>
+    /// While the destination's circuit is open, the send consumer would only refuse the command and move it to a
+    /// retry tier; the event consumer records that refused first attempt and parks the command in the tier itself,
+    /// sparing the broker and the worker a round trip per delivery through <c>astra.dispatch.send</c>.
+    /// </summary>
+    private (AttemptRecorded Attempt, TimeSpan Tier, TimeSpan Wait)? Park(SendHttpAction c, CompiledRule rule, DateTimeOffset now)
+    {
+        if (breaker.Refuse(new Uri(c.Url), mayProbe: false) is not { } refused || schedule.NextDelay(rule, 1, refused.RetryAfter) is not { } next)
+            return null;
+        telemetry.AttemptFinished(rule.Id, refused.Name, null, null);
+        telemetry.RetryScheduled(next.Tier, "retry");
+        LogParked(c.DeliveryId, next.Wait);
+        return (new AttemptRecorded(c.DeliveryId, now, c.EventId, c.EventType, c.RuleId, c.TenantId, 1, 0, null, refused.Name, refused.Error, null,
+            DeliveryStatus.Retrying, now + next.Wait), next.Tier, next.Wait);
     }
 
     private IReadOnlyList<CompiledRule> Candidates(ConversationEvent e)
@@ -126,6 +156,9 @@ public sealed partial class ConversationEventConsumer(
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Debug, Message = "Event {EventId} ({EventType}, tenant {TenantId}) matched {Count} rule(s)")]
     private partial void LogMatched(string eventId, string eventType, string tenantId, int count);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Debug, Message = "Delivery {DeliveryId} parked: its destination's circuit is open; first try in {Delay}")]
+    private partial void LogParked(string deliveryId, TimeSpan delay);
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Rule {RuleId} could not render delivery {DeliveryId}: {Reason}")]
     private partial void LogRenderFailed(string ruleId, string deliveryId, string reason);

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Astra.Dispatch.Rules;
+using MassTransit;
 using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
 
@@ -39,6 +40,36 @@ public sealed class DelayTiers(IOptions<RabbitMqOptions> options) : IAsyncDispos
     {
         foreach (var tier in tiers.Distinct())
             await EnsureAsync(tier, cancellationToken);
+    }
+
+    /// <summary>
+    /// Publishes <paramref name="message"/> (mandatory, confirmed, plain JSON) to <paramref name="tier"/>'s exchange to
+    /// expire after <paramref name="wait"/> and be dead-lettered back to <paramref name="queue"/>, with the attempt and
+    /// deferral headers. <paramref name="pipe"/> runs first (e.g. MassTransit's copy of the consumed message's headers).
+    /// </summary>
+    public async Task SendAsync<T>(ISendEndpointProvider sender, T message, TimeSpan tier, TimeSpan wait, string queue, int attempts, int deferrals,
+        IPipe<SendContext<T>>? pipe, CancellationToken cancellationToken)
+        where T : class
+    {
+        await EnsureAsync(tier, cancellationToken);
+        var endpoint = await sender.GetSendEndpoint(new Uri($"exchange:{QueueName(tier)}"));
+        await endpoint.Send(message, Pipe.ExecuteAsync<SendContext<T>>(async send =>
+        {
+            if (pipe is not null)
+                await pipe.Send(send);
+            // MassTransit would re-serialize with its default (envelope) serializer; commands stay plain JSON.
+            send.UseRawJson();
+            send.Headers.Set(RedeliveryPlan.AttemptsHeader, attempts);
+            send.Headers.Set(RedeliveryPlan.DeferralsHeader, deferrals);
+            send.TimeToLive = wait;
+            if (send.TryGetPayload<RabbitMqSendContext>(out var rabbit))
+            {
+                // The default exchange routes the dead-lettered copy by this key, i.e. back to the consumer's queue.
+                rabbit.RoutingKey = queue;
+                // A missing tier queue must fail loudly (NO_ROUTE), never drop the message.
+                rabbit.Mandatory = true;
+            }
+        }), cancellationToken);
     }
 
     /// <summary>Forget declarations (after a broker restart with a fresh node, queues may be gone).</summary>

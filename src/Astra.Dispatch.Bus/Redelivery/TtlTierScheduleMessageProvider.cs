@@ -17,30 +17,8 @@ internal sealed class TtlTierScheduleMessageProvider(ConsumeContext context, Del
         var plan = context.TryGetPayload<RedeliveryPlan>(out var p) ? p : null;
         var delay = scheduledTime.ToUniversalTime() - time.GetUtcNow().UtcDateTime;
         var tier = plan?.Tier ?? (delay > TimeSpan.Zero ? delay : TimeSpan.FromSeconds(1));
-        var wait = plan?.Wait ?? tier;
-        await tiers.EnsureAsync(tier, cancellationToken);
-
         var queue = destinationAddress.AbsolutePath.Split('/')[^1];
-        var endpoint = await context.GetSendEndpoint(new Uri($"exchange:{DelayTiers.QueueName(tier)}"));
-        await endpoint.Send(message, Pipe.ExecuteAsync<SendContext<T>>(async send =>
-        {
-            await pipe.Send(send);
-            // MassTransit would re-serialize with its default (envelope) serializer; commands stay plain JSON.
-            send.UseRawJson();
-            if (plan is not null)
-            {
-                send.Headers.Set(RedeliveryPlan.AttemptsHeader, plan.AttemptsSoFar);
-                send.Headers.Set(RedeliveryPlan.DeferralsHeader, plan.Deferrals);
-            }
-            send.TimeToLive = wait;
-            if (send.TryGetPayload<RabbitMqSendContext>(out var rabbit))
-            {
-                // The default exchange routes the dead-lettered copy by this key, i.e. back to the consumer's queue.
-                rabbit.RoutingKey = queue;
-                // A missing tier queue must fail loudly (NO_ROUTE), never drop the message.
-                rabbit.Mandatory = true;
-            }
-        }), cancellationToken);
+        await tiers.SendAsync(context, message, tier, plan?.Wait ?? tier, queue, plan?.AttemptsSoFar ?? 0, plan?.Deferrals ?? 0, pipe, cancellationToken);
         return new ScheduledMessageHandle<T>(NewId.NextGuid(), scheduledTime, destinationAddress, message);
     }
 

@@ -90,7 +90,11 @@ public sealed partial class SendHttpActionConsumer(
                 await RecordAsync(action, attempt, startedAt, outcome, DeliveryStatus.Retrying, startedAt + outcome.Duration + next.Wait, context.CancellationToken);
                 // A paused rule dead-letters this command on its next delivery.
                 await streak.CheckAsync(context, rule, context.CancellationToken);
-                LogRetrying(action.DeliveryId, attempt, outcome.Error, next.Wait);
+                // The breaker logged once when it opened; a line per refused delivery would flood the log in an outage.
+                if (outcome.ShortCircuited)
+                    LogShortCircuited(action.DeliveryId, attempt, next.Wait);
+                else
+                    LogRetrying(action.DeliveryId, attempt, outcome.Error, next.Wait);
                 telemetry.RetryScheduled(next.Tier, "retry");
                 await context.Redeliver(next.Wait);
                 return;
@@ -159,6 +163,9 @@ public sealed partial class SendHttpActionConsumer(
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Delivery {DeliveryId} attempt {Attempt} failed ({Error}); next try in {Delay}")]
     private partial void LogRetrying(string deliveryId, int attempt, string? error, TimeSpan delay);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Debug, Message = "Delivery {DeliveryId} attempt {Attempt} not sent: its destination's circuit is open; next try in {Delay}")]
+    private partial void LogShortCircuited(string deliveryId, int attempt, TimeSpan delay);
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Delivery {DeliveryId} of rule {RuleId} failed: {Error}")]
     private partial void LogFailed(string deliveryId, string ruleId, string error);

@@ -19,8 +19,10 @@ public sealed partial class DestinationBreaker(IOptions<HttpDeliveryOptions> opt
     /// <summary>
     /// Null when <paramref name="destination"/> may be called now; otherwise the failed attempt to record instead, with
     /// the circuit's remaining open time as its Retry-After, so the retry is not scheduled before the next probe.
+    /// Once the open period is over, the first caller with <paramref name="mayProbe"/> becomes the probe; callers
+    /// that will not call the destination themselves (the event consumer) pass false and leave the probe to a sender.
     /// </summary>
-    public AttemptOutcome? Refuse(Uri destination)
+    public AttemptOutcome? Refuse(Uri destination, bool mayProbe = true)
     {
         var threshold = options.Value.BreakerThreshold;
         if (threshold <= 0 || !_circuits.TryGetValue(destination.Authority, out var circuit))
@@ -33,7 +35,8 @@ public sealed partial class DestinationBreaker(IOptions<HttpDeliveryOptions> opt
             if (now >= until)
             {
                 // Half-open: this call is the probe; the others keep failing fast until it answers or times out.
-                circuit.OpenUntil = now + options.Value.BreakerOpenFor;
+                if (mayProbe)
+                    circuit.OpenUntil = now + options.Value.BreakerOpenFor;
                 return null;
             }
             var error = $"not sent: {destination.Authority} left {circuit.Unanswered} calls in a row unanswered; circuit open until {until.UtcDateTime:HH:mm:ss}Z";
@@ -76,10 +79,10 @@ public sealed partial class DestinationBreaker(IOptions<HttpDeliveryOptions> opt
         public DateTimeOffset? OpenUntil;
     }
 
-    [LoggerMessage(EventId = 3101, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = 3201, Level = LogLevel.Warning,
         Message = "Destination {Destination} left {Count} calls in a row unanswered: circuit open, its deliveries fail fast onto their retry schedules; probing again in {OpenFor}")]
     private partial void LogOpened(string destination, int count, TimeSpan openFor);
 
-    [LoggerMessage(EventId = 3102, Level = LogLevel.Information, Message = "Destination {Destination} answered again: circuit closed")]
+    [LoggerMessage(EventId = 3202, Level = LogLevel.Information, Message = "Destination {Destination} answered again: circuit closed")]
     private partial void LogClosed(string destination);
 }

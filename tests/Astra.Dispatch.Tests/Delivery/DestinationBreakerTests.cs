@@ -70,6 +70,20 @@ public sealed class DestinationBreakerTests
     }
 
     [Fact]
+    public void Refuse_WithoutMayProbe_NeverTakesTheProbe()
+    {
+        var breaker = Breaker();
+        for (var i = 0; i < 3; i++)
+            breaker.Record(Crm, TimedOut);
+        Assert.NotNull(breaker.Refuse(Crm, mayProbe: false));
+        _time.Advance(TimeSpan.FromSeconds(30));
+
+        Assert.Null(breaker.Refuse(Crm, mayProbe: false));
+        Assert.Null(breaker.Refuse(Crm));
+        Assert.NotNull(breaker.Refuse(Crm));
+    }
+
+    [Fact]
     public void Record_ProbeUnanswered_OpensAgainForAnotherPeriod()
     {
         var breaker = Breaker();
