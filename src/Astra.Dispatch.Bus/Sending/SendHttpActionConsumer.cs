@@ -57,12 +57,12 @@ public sealed partial class SendHttpActionConsumer(
         {
             if (!await rateLimiters.TryAcquireAsync(rule, httpOptions.Value.MaxRateLimitWait, context.CancellationToken))
             {
-                await DeferAsync(context, plan);
+                await DeferAsync(context, plan, "rate limit reached");
                 return;
             }
             if (await destinations.EnterAsync(destination, context.CancellationToken) is not { } lease)
             {
-                await DeferAsync(context, plan);
+                await DeferAsync(context, plan, "destination busy");
                 return;
             }
             startedAt = time.GetUtcNow();
@@ -125,7 +125,7 @@ public sealed partial class SendHttpActionConsumer(
     }
 
     /// <summary>Not attempted (rate limit reached, destination saturated): back later, without using up an attempt.</summary>
-    private Task DeferAsync(ConsumeContext<SendHttpAction> context, RedeliveryPlan plan)
+    private Task DeferAsync(ConsumeContext<SendHttpAction> context, RedeliveryPlan plan, string reason)
     {
         var deferralsSoFar = context.Headers.Get<int>(RedeliveryPlan.DeferralsHeader) ?? 0;
         var tier = RetrySchedule.DeferTier(deferralsSoFar);
@@ -133,6 +133,7 @@ public sealed partial class SendHttpActionConsumer(
         plan.Tier = tier;
         plan.Wait = tier;
         plan.Deferrals = deferralsSoFar + 1;
+        LogDeferred(context.Message.DeliveryId, reason, tier);
         return context.Redeliver(tier);
     }
 
@@ -166,6 +167,9 @@ public sealed partial class SendHttpActionConsumer(
 
     [LoggerMessage(EventId = 3004, Level = LogLevel.Debug, Message = "Delivery {DeliveryId} attempt {Attempt} not sent: its destination's circuit is open; next try in {Delay}")]
     private partial void LogShortCircuited(string deliveryId, int attempt, TimeSpan delay);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Debug, Message = "Delivery {DeliveryId} deferred ({Reason}), not attempted; next try in {Delay}")]
+    private partial void LogDeferred(string deliveryId, string reason, TimeSpan delay);
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Delivery {DeliveryId} of rule {RuleId} failed: {Error}")]
     private partial void LogFailed(string deliveryId, string ruleId, string error);
