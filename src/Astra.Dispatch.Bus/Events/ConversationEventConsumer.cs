@@ -132,8 +132,7 @@ public sealed partial class ConversationEventConsumer(
         telemetry.AttemptFinished(rule.Id, refused.Name, null, null);
         telemetry.RetryScheduled(next.Tier, "retry");
         LogParked(c.DeliveryId, next.Wait);
-        return (new AttemptRecorded(c.DeliveryId, now, c.EventId, c.EventType, c.RuleId, c.TenantId, 1, 0, null, refused.Name, refused.Error, null,
-            DeliveryStatus.Retrying, now + next.Wait), next.Tier, next.Wait);
+        return (AttemptRecorded.Of(c, 1, now, refused, DeliveryStatus.Retrying, now + next.Wait), next.Tier, next.Wait);
     }
 
     private IReadOnlyList<CompiledRule> Candidates(ConversationEvent e)

@@ -152,12 +152,7 @@ public sealed partial class SendHttpActionConsumer(
     }
 
     private ValueTask RecordAsync(SendHttpAction action, int attempt, DateTimeOffset startedAt, AttemptOutcome outcome, string status, DateTimeOffset? nextAt, CancellationToken cancellationToken) =>
-        journal.AppendAsync(new AttemptRecorded(action.DeliveryId, startedAt, action.EventId, action.EventType, action.RuleId, action.TenantId,
-            attempt, outcome.Duration.TotalMilliseconds, outcome.StatusCode, outcome.Name, outcome.Error,
-            Excerpt(outcome.ResponseBody), status, nextAt), cancellationToken);
-
-    private static string? Excerpt(string? body) =>
-        body is { Length: > HttpActionSender.ExcerptChars } ? body[..HttpActionSender.ExcerptChars] : body;
+        journal.AppendAsync(AttemptRecorded.Of(action, attempt, startedAt, outcome, status, nextAt), cancellationToken);
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "Delivery {DeliveryId} already succeeded; not sending it again")]
     private partial void LogAlreadyDelivered(string deliveryId);

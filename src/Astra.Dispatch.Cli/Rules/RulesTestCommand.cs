@@ -81,7 +81,7 @@ public sealed class RulesTestCommand(CliOutput output) : DispatchCommand<RulesTe
                 response = sent is null ? null : new
                 {
                     outcome = sent.Kind.ToString().ToLowerInvariant(), sent.StatusCode, durationMs = Math.Round(sent.Duration.TotalMilliseconds, 1),
-                    error = masking.Text(sent.Error), body = masking.Json(Excerpt(sent.ResponseBody)),
+                    error = masking.Text(sent.Error), body = masking.Json(sent.ResponseExcerpt),
                 },
             });
         }
@@ -144,7 +144,6 @@ public sealed class RulesTestCommand(CliOutput output) : DispatchCommand<RulesTe
         return new RequestView(request.Method, url, headers, request.ContentType, masking.Text(request.Body));
     }
 
-    private static string? Excerpt(string? body) => body is { Length: > HttpActionSender.ExcerptChars } ? body[..HttpActionSender.ExcerptChars] : body;
 
     private void WriteHuman(string ruleId, bool matches, List<Check> checks, string? renderError, RequestView? view, AttemptOutcome? sent, Masking masking)
     {
@@ -174,7 +173,7 @@ public sealed class RulesTestCommand(CliOutput output) : DispatchCommand<RulesTe
             if (sent.Error is not null)
                 Output.Text($"Error: {masking.Text(sent.Error)}");
             if (sent.ResponseBody is not null)
-                Output.Text(masking.Json(Excerpt(sent.ResponseBody))!);
+                Output.Text(masking.Json(sent.ResponseExcerpt)!);
         }
     }
 

@@ -16,6 +16,10 @@ public sealed record AttemptOutcome(OutcomeKind Kind, int? StatusCode, string? E
     /// <summary>The response body, read up to <c>Dispatch:Http:MaxResponseBodyBytes</c> and cut there.</summary>
     public string? ResponseBody { get; init; }
 
+    /// <summary>The start of the response body kept in the attempt log and shown by the CLI.</summary>
+    public string? ResponseExcerpt =>
+        ResponseBody is { Length: > HttpActionSender.ExcerptChars } ? ResponseBody[..HttpActionSender.ExcerptChars] : ResponseBody;
+
     /// <summary>Not sent: the destination's circuit is open (see <see cref="DestinationBreaker"/>).</summary>
     public bool ShortCircuited { get; init; }
 
