@@ -94,7 +94,8 @@ public sealed partial class ConversationEventConsumer(
         var known = redelivered ? null : await deliveries.FindExistingAsync([.. commands.Select(c => c.Command.DeliveryId)], context.CancellationToken);
         var endpoint = await context.GetSendEndpoint(SendQueue);
         var now = time.GetUtcNow();
-        var parked = new List<AttemptRecorded>();
+        // A parked delivery's refused attempt creates its row in the log; the others start as pending.
+        var logged = new List<JournalEntry>(commands.Count);
         using (DispatchActivities.StartSendCommands(commands.Count))
         {
             await Task.WhenAll(commands.Select(c =>
@@ -102,9 +103,10 @@ public sealed partial class ConversationEventConsumer(
                 var isKnown = redelivered || known!.Contains(c.Command.DeliveryId);
                 if (!isKnown && Park(c.Command, c.Rule, now) is { } park)
                 {
-                    parked.Add(park.Attempt);
+                    logged.Add(park.Attempt);
                     return tiers.SendAsync(context, c.Command, park.Tier, park.Wait, BusNames.SendQueue, attempts: 1, deferrals: 0, pipe: null, context.CancellationToken);
                 }
+                logged.Add(new DeliveryCreated(c.Command.DeliveryId, now, c.Command.EventId, c.Command.EventType, c.Command.RuleId, c.Command.TenantId));
                 return endpoint.Send(c.Command, s =>
                 {
                     s.UseRawJson();
@@ -113,10 +115,8 @@ public sealed partial class ConversationEventConsumer(
                 }, context.CancellationToken);
             }));
         }
-        foreach (var (c, _) in commands)
-            await journal.AppendAsync(new DeliveryCreated(c.DeliveryId, now, c.EventId, c.EventType, c.RuleId, c.TenantId), context.CancellationToken);
-        foreach (var attempt in parked)
-            await journal.AppendAsync(attempt, context.CancellationToken);
+        foreach (var entry in logged)
+            await journal.AppendAsync(entry, context.CancellationToken);
         LogMatched(e.EventId, e.Type, e.TenantId, commands.Count);
     }
 
@@ -127,7 +127,7 @@ public sealed partial class ConversationEventConsumer(
     /// </summary>
     private (AttemptRecorded Attempt, TimeSpan Tier, TimeSpan Wait)? Park(SendHttpAction c, CompiledRule rule, DateTimeOffset now)
     {
-        if (breaker.Refuse(new Uri(c.Url), mayProbe: false) is not { } refused || schedule.NextDelay(rule, 1, refused.RetryAfter) is not { } next)
+        if (!breaker.AnyOpen || breaker.Refuse(new Uri(c.Url), mayProbe: false) is not { } refused || schedule.NextDelay(rule, 1, refused.RetryAfter) is not { } next)
             return null;
         telemetry.AttemptFinished(rule.Id, refused.Name, null, null);
         telemetry.RetryScheduled(next.Tier, "retry");

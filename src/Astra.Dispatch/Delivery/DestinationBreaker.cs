@@ -16,6 +16,13 @@ public sealed partial class DestinationBreaker(IOptions<HttpDeliveryOptions> opt
 {
     private readonly ConcurrentDictionary<string, Circuit> _circuits = new(StringComparer.OrdinalIgnoreCase);
 
+    // Circuits not closed, kept beside the dictionary so the event consumer's per-command check is one read in the
+    // usual case (ConcurrentDictionary.IsEmpty takes every lock when it is empty).
+    private int _open;
+
+    /// <summary>Whether any destination's circuit is open or half-open.</summary>
+    public bool AnyOpen => Volatile.Read(ref _open) > 0;
+
     /// <summary>
     /// Null when <paramref name="destination"/> may be called now; otherwise the failed attempt to record instead, with
     /// the circuit's remaining open time as its Retry-After, so the retry is not scheduled before the next probe.
@@ -59,7 +66,10 @@ public sealed partial class DestinationBreaker(IOptions<HttpDeliveryOptions> opt
             if (!unanswered)
             {
                 if (circuit.OpenUntil is not null)
+                {
+                    Interlocked.Decrement(ref _open);
                     LogClosed(destination.Authority);
+                }
                 circuit.Unanswered = 0;
                 circuit.OpenUntil = null;
                 return;
@@ -68,7 +78,10 @@ public sealed partial class DestinationBreaker(IOptions<HttpDeliveryOptions> opt
             if (circuit.Unanswered < threshold)
                 return;
             if (circuit.OpenUntil is null)
+            {
+                Interlocked.Increment(ref _open);
                 LogOpened(destination.Authority, circuit.Unanswered, options.Value.BreakerOpenFor);
+            }
             circuit.OpenUntil = time.GetUtcNow() + options.Value.BreakerOpenFor;
         }
     }

@@ -27,7 +27,9 @@ public sealed class DestinationBreakerTests
         breaker.Record(Crm, Refused);
         Assert.Null(breaker.Refuse(Crm));
 
+        Assert.False(breaker.AnyOpen);
         breaker.Record(Crm, TimedOut);
+        Assert.True(breaker.AnyOpen);
         _time.Advance(TimeSpan.FromSeconds(10));
 
         var refused = breaker.Refuse(Crm);
@@ -65,6 +67,7 @@ public sealed class DestinationBreakerTests
         Assert.NotNull(breaker.Refuse(Crm));
 
         breaker.Record(Crm, Ok);
+        Assert.False(breaker.AnyOpen);
         Assert.Null(breaker.Refuse(Crm));
         Assert.Null(breaker.Refuse(Crm));
     }
