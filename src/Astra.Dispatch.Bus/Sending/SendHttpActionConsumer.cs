@@ -45,12 +45,13 @@ public sealed partial class SendHttpActionConsumer(
             LogAlreadyDelivered(action.DeliveryId);
             return;
         }
-        var startedAt = time.GetUtcNow();
         var destination = new Uri(action.Url);
+        DateTimeOffset startedAt;
         AttemptOutcome outcome;
         if (breaker.Refuse(destination) is { } refused)
         {
             // An attempt that fails at once: it takes no consumer slot for a timeout and follows the retry schedule.
+            startedAt = time.GetUtcNow();
             outcome = refused;
         }
         else

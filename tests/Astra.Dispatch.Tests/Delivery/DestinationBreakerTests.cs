@@ -59,8 +59,7 @@ public sealed class DestinationBreakerTests
     public void Refuse_OpenFor_ElapsedLetsOneProbeThrough_ItsAnswerCloses()
     {
         var breaker = Breaker();
-        for (var i = 0; i < 3; i++)
-            breaker.Record(Crm, TimedOut);
+        Open(breaker);
         _time.Advance(TimeSpan.FromSeconds(30));
 
         Assert.Null(breaker.Refuse(Crm));
@@ -76,8 +75,7 @@ public sealed class DestinationBreakerTests
     public void Refuse_WithoutMayProbe_NeverTakesTheProbe()
     {
         var breaker = Breaker();
-        for (var i = 0; i < 3; i++)
-            breaker.Record(Crm, TimedOut);
+        Open(breaker);
         Assert.NotNull(breaker.Refuse(Crm, mayProbe: false));
         _time.Advance(TimeSpan.FromSeconds(30));
 
@@ -90,8 +88,7 @@ public sealed class DestinationBreakerTests
     public void Record_ProbeUnanswered_OpensAgainForAnotherPeriod()
     {
         var breaker = Breaker();
-        for (var i = 0; i < 3; i++)
-            breaker.Record(Crm, TimedOut);
+        Open(breaker);
         _time.Advance(TimeSpan.FromSeconds(31));
         Assert.Null(breaker.Refuse(Crm));
 
@@ -105,8 +102,7 @@ public sealed class DestinationBreakerTests
     public void Refuse_DestinationsHaveTheirOwnCircuits_AndZeroThresholdTurnsItOff()
     {
         var breaker = Breaker();
-        for (var i = 0; i < 3; i++)
-            breaker.Record(Crm, TimedOut);
+        Open(breaker);
         Assert.Null(breaker.Refuse(new Uri("https://crm.example.com:8443/leads")));
         Assert.Null(breaker.Refuse(new Uri("https://analytics.example.com/track")));
 
@@ -124,5 +120,12 @@ public sealed class DestinationBreakerTests
         var next = schedule.NextDelay(Some.PostRule(), 1, TimeSpan.FromSeconds(20));
 
         Assert.Equal((TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(5)), next);
+    }
+
+    /// <summary>Three timeouts in a row: the threshold of <see cref="Breaker"/>.</summary>
+    private static void Open(DestinationBreaker breaker)
+    {
+        for (var i = 0; i < 3; i++)
+            breaker.Record(Crm, TimedOut);
     }
 }
