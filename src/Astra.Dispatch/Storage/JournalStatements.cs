@@ -22,13 +22,13 @@ internal sealed class JournalStatements : IDisposable
         _delivery = Prepare(connection, transaction,
             """
             INSERT INTO deliveries (id, event_id, event_type, rule_id, tenant_id, status, attempts, last_status_code, last_error, next_attempt_at, created_at, updated_at)
-            VALUES ($id, $event_id, $event_type, $rule_id, $tenant_id, $status, $attempt, $status_code, $error, $next, $at, $at)
+            VALUES ($id, $event_id, $event_type, $rule_id, $tenant_id, $status, $attempt, $status_code, $error, $next, $created_at, $at)
             ON CONFLICT (id) DO UPDATE SET status = excluded.status, attempts = max(deliveries.attempts, excluded.attempts),
                 last_status_code = excluded.last_status_code, last_error = excluded.last_error,
                 next_attempt_at = excluded.next_attempt_at, updated_at = excluded.updated_at
             WHERE deliveries.status <> 'succeeded'
             """,
-            "$id", "$event_id", "$event_type", "$rule_id", "$tenant_id", "$status", "$attempt", "$status_code", "$error", "$next", "$at");
+            "$id", "$event_id", "$event_type", "$rule_id", "$tenant_id", "$status", "$attempt", "$status_code", "$error", "$next", "$created_at", "$at");
         _attempt = Prepare(connection, transaction,
             """
             INSERT INTO attempts (delivery_id, attempt, started_at, duration_ms, status_code, outcome, error, response_excerpt)
@@ -40,11 +40,12 @@ internal sealed class JournalStatements : IDisposable
     public Task<int> CreateAsync(DeliveryCreated c) =>
         Execute(_created, c.DeliveryId, c.EventId, c.EventType, c.RuleId, c.TenantId, c.At.ToString("O"));
 
-    public async Task RecordAttemptAsync(AttemptRecorded a)
+    /// <summary>Records the attempt; <paramref name="createdAt"/> is the delivery's creation time if this creates its row.</summary>
+    public async Task RecordAttemptAsync(AttemptRecorded a, DateTimeOffset createdAt)
     {
         var at = a.At.ToString("O");
         await Execute(_delivery, a.DeliveryId, a.EventId, a.EventType, a.RuleId, a.TenantId, a.Status, a.Attempt, a.StatusCode, a.Error,
-            a.NextAttemptAt?.ToString("O"), at);
+            a.NextAttemptAt?.ToString("O"), createdAt.ToString("O"), at);
         await Execute(_attempt, a.DeliveryId, a.Attempt, at, a.DurationMs, a.StatusCode, a.Outcome, a.Error, a.ResponseExcerpt);
     }
 
