@@ -115,7 +115,7 @@ internal sealed class BaselinePipeline(IConnection connection, string exchange, 
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
-            writer.WriteNumber("sentAt", data.GetProperty("sentAt").GetInt64());
+            writer.WriteNumber("sentAt", data.GetProperty("sentAt").GetDouble());
             writer.WriteString("event", eventId);
             writer.WriteString("email", data.GetProperty("email").GetString());
             writer.WriteString("name", data.GetProperty("name").GetString());

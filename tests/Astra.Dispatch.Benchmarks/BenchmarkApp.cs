@@ -115,14 +115,14 @@ internal static class BenchmarkApp
                 ["deliveries"] = worker.Deliveries,
                 ["seconds"] = Math.Round(worker.Seconds, 2),
                 ["deliveries_per_s"] = Math.Round(worker.PerSecond, 1),
-                ["p50_ms"] = worker.P50Ms,
-                ["p99_ms"] = worker.P99Ms,
+                ["p50_ms"] = Math.Round(worker.P50Ms, 2),
+                ["p99_ms"] = Math.Round(worker.P99Ms, 2),
                 ["worker_rss_mb"] = Math.Round(worker.MaxRssMb ?? 0, 1),
                 ["worker_cpu_ms_per_delivery"] = worker.CpuMsPerDelivery is { } cpu ? Math.Round(cpu, 3) : null,
                 ["baseline_deliveries_per_s"] = Math.Round(baseline.PerSecond, 1),
                 ["ratio"] = baseline.PerSecond > 0 ? Math.Round(worker.PerSecond / baseline.PerSecond, 3) : null,
-                ["baseline_p50_ms"] = baseline.P50Ms,
-                ["baseline_p99_ms"] = baseline.P99Ms,
+                ["baseline_p50_ms"] = Math.Round(baseline.P50Ms, 2),
+                ["baseline_p99_ms"] = Math.Round(baseline.P99Ms, 2),
             };
             if (s.PacedPerSecond is { } rate)
             {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 using RabbitMQ.Client;
 
@@ -6,7 +7,7 @@ namespace Astra.Dispatch.Benchmarks;
 
 /// <summary>
 /// Publishes ~1 KiB persistent JSON events to a topic exchange (routing key = type) with publisher confirms,
-/// pipelined: up to <see cref="Window"/> confirms outstanding. Each body carries <c>data.sentAt</c> (unix ms).
+/// pipelined: up to <see cref="Window"/> confirms outstanding. Each body carries <c>data.sentAt</c> (unix ms, to the microsecond).
 /// </summary>
 internal sealed class EventPublisher(IConnection connection, string exchange, string runId) : IAsyncDisposable
 {
@@ -64,7 +65,7 @@ internal sealed class EventPublisher(IConnection connection, string exchange, st
 
     private string Render(int index, int tenants) =>
         $$$"""
-        {"eventId":"evt_{{{runId}}}_{{{index:D7}}}","type":"{{{EventType}}}","occurredAt":"{{{DateTimeOffset.UtcNow:O}}}","tenantId":"{{{TenantOf(index, tenants)}}}","agentId":"sales-assistant","conversationId":"conv_{{{index}}}","data":{"sentAt":{{{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}}},"name":"Ada Lovelace","email":"ada{{{index}}}@example.com","score":87,"plan":"enterprise","notes":"{{{Padding}}}"}}
+        {"eventId":"evt_{{{runId}}}_{{{index:D7}}}","type":"{{{EventType}}}","occurredAt":"{{{DateTimeOffset.UtcNow:O}}}","tenantId":"{{{TenantOf(index, tenants)}}}","agentId":"sales-assistant","conversationId":"conv_{{{index}}}","data":{"sentAt":{{{UnixMs.Now().ToString("F3", CultureInfo.InvariantCulture)}}},"name":"Ada Lovelace","email":"ada{{{index}}}@example.com","score":87,"plan":"enterprise","notes":"{{{Padding}}}"}}
         """;
 
     public async ValueTask DisposeAsync()

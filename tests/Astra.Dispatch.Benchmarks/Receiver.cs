@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
@@ -62,7 +63,7 @@ internal sealed class Receiver : IAsyncDisposable
             return;
         }
         var arrived = Stopwatch.GetTimestamp();
-        var nowMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var nowMs = UnixMs.Now();
         using var body = new MemoryStream(256);
         await context.Request.Body.CopyToAsync(body, context.RequestAborted);
         var id = context.Request.Headers["webhook-id"].ToString();
@@ -70,13 +71,13 @@ internal sealed class Receiver : IAsyncDisposable
         context.Response.StatusCode = 200;
     }
 
-    private static long? SentAt(ReadOnlySpan<byte> body)
+    private static double? SentAt(ReadOnlySpan<byte> body)
     {
         var reader = new Utf8JsonReader(body);
         while (reader.Read())
         {
             if (reader.TokenType == JsonTokenType.PropertyName && reader.ValueTextEquals("sentAt"u8) && reader.Read())
-                return reader.TokenType == JsonTokenType.Number ? reader.GetInt64() : long.TryParse(reader.GetString(), out var v) ? v : null;
+                return reader.TokenType == JsonTokenType.Number ? reader.GetDouble() : double.TryParse(reader.GetString(), CultureInfo.InvariantCulture, out var v) ? v : null;
         }
         return null;
     }
@@ -104,7 +105,7 @@ internal sealed class Recording(int expected)
     public long LastArrival => Interlocked.Read(ref _last);
     public IReadOnlyCollection<double> Latencies => _latencies;
 
-    public void Record(string id, long arrived, long? latencyMs)
+    public void Record(string id, long arrived, double? latencyMs)
     {
         if (id.Length > 0)
             _ids.TryAdd(id, 0);
