@@ -37,7 +37,7 @@ internal static class BenchmarkApp
         {
             await using var receiver = await Receiver.StartAsync(cancellationToken);
             var factory = new ConnectionFactory { Uri = brokerUri, ClientProvidedName = "astra-bench" };
-            var run = new Run(options, workerDll, brokerUri, factory, receiver, log);
+            var run = new Run(options, workerDll, brokerUri, factory, receiver, ownBroker is null ? null : BrokerCpu.FindOwnNode(), log);
             foreach (var name in options.Scenarios)
             {
                 var line = await run.ScenarioAsync(name, cancellationToken);
@@ -65,7 +65,8 @@ internal static class BenchmarkApp
         throw new FileNotFoundException("Astra.Dispatch.sln not found above the benchmark; pass --worker-dll");
     }
 
-    private sealed class Run(BenchmarkOptions options, string workerDll, Uri brokerUri, ConnectionFactory factory, Receiver receiver, TextWriter log)
+    private sealed class Run(BenchmarkOptions options, string workerDll, Uri brokerUri, ConnectionFactory factory, Receiver receiver, BrokerCpu? broker,
+        TextWriter log)
     {
         private readonly string _runId = Guid.NewGuid().ToString("N")[..8];
         private readonly Dictionary<string, (Measurement Worker, Measurement Baseline)> _results = [];
@@ -118,11 +119,13 @@ internal static class BenchmarkApp
                 ["p50_ms"] = Math.Round(worker.P50Ms, 2),
                 ["p99_ms"] = Math.Round(worker.P99Ms, 2),
                 ["worker_rss_mb"] = Math.Round(worker.MaxRssMb ?? 0, 1),
-                ["worker_cpu_ms_per_delivery"] = worker.CpuMsPerDelivery is { } cpu ? Math.Round(cpu, 3) : null,
+                ["worker_cpu_ms_per_delivery"] = Rounded(worker.CpuMsPerDelivery),
                 ["baseline_deliveries_per_s"] = Math.Round(baseline.PerSecond, 1),
                 ["ratio"] = baseline.PerSecond > 0 ? Math.Round(worker.PerSecond / baseline.PerSecond, 3) : null,
                 ["baseline_p50_ms"] = Math.Round(baseline.P50Ms, 2),
                 ["baseline_p99_ms"] = Math.Round(baseline.P99Ms, 2),
+                ["broker_cpu_ms_per_delivery"] = Rounded(worker.BrokerCpuMsPerDelivery),
+                ["baseline_broker_cpu_ms_per_delivery"] = Rounded(baseline.BrokerCpuMsPerDelivery),
             };
             if (s.PacedPerSecond is { } rate)
             {
@@ -174,12 +177,14 @@ internal static class BenchmarkApp
                         recording = receiver.Reset(scenario.Expected);
                     }
                     var cpuBefore = TotalCpu(workers);
+                    var brokerBefore = broker?.Used;
                     var start = Stopwatch.GetTimestamp();
                     if (!scenario.Backlog)
                         await PublishAsync(publisher, scenario, cancellationToken);
                     if (!await recording.WaitAsync(Idle, cancellationToken))
                         await log.WriteLineAsync($"bench: {scenario.Name} worker: only {recording.Count} of {scenario.Expected} deliveries arrived");
                     var cpu = TotalCpu(workers) - cpuBefore;
+                    var brokerCpu = broker?.Used - brokerBefore;
                     var after = (double?)null;
                     if (scenario.Backlog)
                     {
@@ -187,7 +192,7 @@ internal static class BenchmarkApp
                         after = workers[0].CurrentRssMb;
                         start = FirstArrival(recording, start);
                     }
-                    return Measurement.From(recording, start, workers.Max(w => w.MaxRssMb), after, cpu);
+                    return Measurement.From(recording, start, brokerCpu, workers.Max(w => w.MaxRssMb), after, cpu);
                 }
                 finally
                 {
@@ -222,6 +227,7 @@ internal static class BenchmarkApp
                 await WarmUpAsync(scenario, BaselineExchange, cancellationToken);
             }
             var recording = receiver.Reset(scenario.Expected);
+            var brokerBefore = broker?.Used;
             var start = Stopwatch.GetTimestamp();
             if (scenario.Backlog)
                 await pipeline.StartAsync(cancellationToken);
@@ -231,7 +237,7 @@ internal static class BenchmarkApp
                 await log.WriteLineAsync($"bench: {scenario.Name} baseline: only {recording.Count} of {scenario.Expected} deliveries arrived");
             if (scenario.Backlog)
                 start = FirstArrival(recording, start);
-            return Measurement.From(recording, start);
+            return Measurement.From(recording, start, broker?.Used - brokerBefore);
         }
 
         /// <summary>
@@ -256,6 +262,8 @@ internal static class BenchmarkApp
             scenario.PacedPerSecond is { } rate
                 ? publisher.PublishPacedAsync(scenario.Events, rate, scenario.Tenants, cancellationToken)
                 : publisher.PublishAsync(scenario.Events, scenario.Tenants, cancellationToken);
+
+        private static double? Rounded(double? ms) => ms is { } value ? Math.Round(value, 3) : null;
 
         private static TimeSpan TotalCpu(List<WorkerProcess> workers) => workers.Aggregate(TimeSpan.Zero, (sum, w) => sum + w.CpuTime);
 
