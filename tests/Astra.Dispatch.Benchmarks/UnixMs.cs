@@ -1,8 +1,8 @@
 namespace Astra.Dispatch.Benchmarks;
 
 /// <summary>
-/// Wall-clock unix time in fractional milliseconds: publisher and receiver share the clock, and whole milliseconds
-/// turned a paced run's 1.4 vs 2.6 ms medians into a ratio of 2.
+/// Wall-clock unix time in fractional milliseconds: publisher and receiver share the clock, and at the 1–3 ms medians
+/// of a paced run whole milliseconds made the latency ratios uncertain by up to ±50 %.
 /// </summary>
 internal static class UnixMs
 {
