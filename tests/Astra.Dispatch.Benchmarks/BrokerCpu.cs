@@ -21,15 +21,25 @@ internal sealed class BrokerCpu(Process beam)
     public static BrokerCpu? FindOwnNode()
     {
         var self = Environment.ProcessId;
+        BrokerCpu? own = null;
         foreach (var process in Process.GetProcessesByName("beam.smp"))
         {
-            for (var pid = ParentOf(process.Id); pid > 1; pid = ParentOf(pid))
-            {
-                if (pid == self)
-                    return new BrokerCpu(process);
-            }
+            if (own is null && IsDescendantOf(process.Id, self))
+                own = new BrokerCpu(process);
+            else
+                process.Dispose();
         }
-        return null;
+        return own;
+    }
+
+    private static bool IsDescendantOf(int pid, int ancestor)
+    {
+        for (var parent = ParentOf(pid); parent > 1; parent = ParentOf(parent))
+        {
+            if (parent == ancestor)
+                return true;
+        }
+        return false;
     }
 
     /// <summary>The parent pid from <c>/proc/PID/stat</c> (the field after the state, past the parenthesized name); 0 if gone.</summary>
