@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
@@ -14,12 +15,15 @@ internal sealed record BaselineTarget(Uri Url, string RuleId, TimeSpan Timeout);
 /// The bar: what a careful engineer writes by hand with RabbitMQ.Client 7. Events queue (prefetch 128, 32 handlers)
 /// → look up targets by (tenant, type) → one persistent, confirmed command per target → commands queue
 /// (prefetch 256, 128 handlers) → HttpClient POST → ack. Same shape and durability as the worker, no framework.
+/// With <paramref name="publishResults"/> it also does what the results contract asks of the worker: one persistent,
+/// confirmed result per delivery to a topic exchange, before the command is acked.
 /// </summary>
-internal sealed class BaselinePipeline(IConnection connection, string exchange, IReadOnlyDictionary<(string Tenant, string Type), BaselineTarget[]> routes)
-    : IAsyncDisposable
+internal sealed class BaselinePipeline(IConnection connection, string exchange, IReadOnlyDictionary<(string Tenant, string Type), BaselineTarget[]> routes,
+    bool publishResults = false) : IAsyncDisposable
 {
     public const string EventsQueue = "bench.baseline.events";
     public const string CommandsQueue = "bench.baseline.commands";
+    public const string ResultsExchange = "bench.baseline.results";
     private const ushort EventsPrefetch = 128;
     private const ushort EventsConcurrency = 32;
     private const ushort CommandsPrefetch = 256;
@@ -49,6 +53,8 @@ internal sealed class BaselinePipeline(IConnection connection, string exchange, 
             await channel.QueuePurgeAsync(queue, cancellationToken);
         }
         await channel.QueueBindAsync(EventsQueue, exchange, "#", cancellationToken: cancellationToken);
+        // Like astra.action-results in the worker's run: declared, nothing bound (the agent runtime is not here).
+        await channel.ExchangeDeclareAsync(ResultsExchange, ExchangeType.Topic, durable: true, cancellationToken: cancellationToken);
     }
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -86,7 +92,7 @@ internal sealed class BaselinePipeline(IConnection connection, string exchange, 
         if (routes.TryGetValue((tenant, type), out var targets))
         {
             var body = RenderBody(root, eventId);
-            var publisher = _publishers[(uint)Interlocked.Increment(ref _next) % PublishChannels];
+            var publisher = Publisher();
             var sends = new Task[targets.Length];
             for (var i = 0; i < targets.Length; i++)
             {
@@ -98,6 +104,8 @@ internal sealed class BaselinePipeline(IConnection connection, string exchange, 
                     {
                         ["url"] = targets[i].Url.AbsoluteUri,
                         ["webhook-id"] = $"{eventId}:{targets[i].RuleId}",
+                        ["event-id"] = eventId,
+                        ["rule-id"] = targets[i].RuleId,
                         ["timeout-ms"] = (int)targets[i].Timeout.TotalMilliseconds,
                     },
                 };
@@ -107,6 +115,8 @@ internal sealed class BaselinePipeline(IConnection connection, string exchange, 
         }
         await channel.BasicAckAsync(ea.DeliveryTag, multiple: false);
     }
+
+    private IChannel Publisher() => _publishers[(uint)Interlocked.Increment(ref _next) % PublishChannels];
 
     private static byte[] RenderBody(JsonElement root, string eventId)
     {
@@ -133,15 +143,41 @@ internal sealed class BaselinePipeline(IConnection connection, string exchange, 
         using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(ea.Body.ToArray()) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         request.Headers.TryAddWithoutValidation("webhook-id", id);
+        var started = Stopwatch.GetTimestamp();
+        int? status = null;
         try
         {
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            status = (int)response.StatusCode;
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException)
         {
             // A hand-written pipeline without a retry topology: the failure is dropped (acked), as simple as it gets.
         }
+        if (publishResults)
+            await PublishResultAsync(id, headers, status, Stopwatch.GetElapsedTime(started));
         await channel.BasicAckAsync(ea.DeliveryTag, multiple: false);
+    }
+
+    private async Task PublishResultAsync(string deliveryId, IDictionary<string, object?> headers, int? status, TimeSpan duration)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("deliveryId", deliveryId);
+            writer.WriteString("eventId", (byte[])headers["event-id"]!);
+            writer.WriteString("ruleId", (byte[])headers["rule-id"]!);
+            writer.WriteString("status", status is >= 200 and < 300 ? "succeeded" : "failed");
+            writer.WriteNumber("attempts", 1);
+            if (status is { } code)
+                writer.WriteNumber("httpStatus", code);
+            writer.WriteNumber("durationMs", Math.Round(duration.TotalMilliseconds, 1));
+            writer.WriteEndObject();
+        }
+        var properties = new BasicProperties { Persistent = true, ContentType = "application/json" };
+        var routingKey = status is >= 200 and < 300 ? "action.succeeded" : "action.failed";
+        await Publisher().BasicPublishAsync(ResultsExchange, routingKey, mandatory: false, properties, buffer.WrittenMemory);
     }
 
     public async ValueTask DisposeAsync()

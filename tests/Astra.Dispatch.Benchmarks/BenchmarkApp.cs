@@ -97,8 +97,15 @@ internal static class BenchmarkApp
                 : scenario.Replicas == 1 || !_results.TryGetValue("a", out var a) ? await BaselineAsync(scenario, cancellationToken)
                 : a.Baseline;
             await log.WriteLineAsync($"bench: {scenario.Name} baseline: {baseline.PerSecond:F0}/s");
+            // Where the worker's throughput is compared, also against a baseline that publishes the contract's result.
+            Measurement? withResults = null;
+            if (!options.WorkerOnly && scenario.Name is "a" or "b")
+            {
+                withResults = await BaselineAsync(scenario, cancellationToken, publishResults: true);
+                await log.WriteLineAsync($"bench: {scenario.Name} baseline with results: {withResults.PerSecond:F0}/s");
+            }
             _results[scenario.Name] = (worker, baseline);
-            return Line(scenario, worker, baseline);
+            return Line(scenario, worker, baseline, withResults);
         }
 
         private Scenario Paced()
@@ -107,7 +114,7 @@ internal static class BenchmarkApp
             return new Scenario("d", (int)(rate * options.PacedDuration.TotalSeconds), PacedPerSecond: rate);
         }
 
-        private JsonObject Line(Scenario s, Measurement worker, Measurement baseline)
+        private JsonObject Line(Scenario s, Measurement worker, Measurement baseline, Measurement? withResults)
         {
             var line = new JsonObject
             {
@@ -127,6 +134,12 @@ internal static class BenchmarkApp
                 ["broker_cpu_ms_per_delivery"] = Rounded(worker.BrokerCpuMsPerDelivery),
                 ["baseline_broker_cpu_ms_per_delivery"] = Rounded(baseline.BrokerCpuMsPerDelivery),
             };
+            if (withResults is not null)
+            {
+                line["baseline_with_results_deliveries_per_s"] = Math.Round(withResults.PerSecond, 1);
+                line["ratio_vs_baseline_with_results"] = withResults.PerSecond > 0 ? Math.Round(worker.PerSecond / withResults.PerSecond, 3) : null;
+                line["baseline_with_results_broker_cpu_ms_per_delivery"] = Rounded(withResults.BrokerCpuMsPerDelivery);
+            }
             if (s.PacedPerSecond is { } rate)
             {
                 line["paced_events_per_s"] = Math.Round(rate, 1);
@@ -213,9 +226,9 @@ internal static class BenchmarkApp
             return await WorkerProcess.StartAsync(workerDll, brokerUri, dir, rules, options.WorkerSettings, log, cancellationToken);
         }
 
-        private async Task<Measurement> BaselineAsync(Scenario scenario, CancellationToken cancellationToken)
+        private async Task<Measurement> BaselineAsync(Scenario scenario, CancellationToken cancellationToken, bool publishResults = false)
         {
-            await using var pipeline = new BaselinePipeline(_connection, BaselineExchange, scenario.BaselineRoutes(receiver.OkBase, receiver.HangBase));
+            await using var pipeline = new BaselinePipeline(_connection, BaselineExchange, scenario.BaselineRoutes(receiver.OkBase, receiver.HangBase), publishResults);
             await pipeline.DeclareAsync(cancellationToken);
             await using var publisher = new EventPublisher(_connection, BaselineExchange, $"{_runId}{++_batch}");
             await publisher.InitializeAsync(cancellationToken);

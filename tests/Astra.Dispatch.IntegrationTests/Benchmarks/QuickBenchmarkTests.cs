@@ -24,5 +24,6 @@ public sealed class QuickBenchmarkTests
         Assert.Equal(root.GetProperty("events").GetInt32(), root.GetProperty("deliveries").GetInt32());
         Assert.True(root.GetProperty("deliveries_per_s").GetDouble() > 0);
         Assert.True(root.GetProperty("baseline_deliveries_per_s").GetDouble() > 0);
+        Assert.True(root.GetProperty("baseline_with_results_deliveries_per_s").GetDouble() > 0);
     }
 }
