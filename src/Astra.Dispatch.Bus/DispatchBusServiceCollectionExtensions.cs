@@ -1,5 +1,6 @@
 using Astra.Dispatch.Bus.Events;
 using Astra.Dispatch.Bus.Redelivery;
+using Astra.Dispatch.Bus.Results;
 using Astra.Dispatch.Bus.Sending;
 using Astra.Dispatch.Delivery;
 using MassTransit;
@@ -23,6 +24,7 @@ public static class DispatchBusServiceCollectionExtensions
             .Validate(o => o.Uri.Scheme is "amqp" or "amqps", "Dispatch:RabbitMq:Uri must be an amqp:// or amqps:// URI")
             .Validate(o => o.SendConcurrency > 0 && o.EventsConcurrency > 0 && o.SendPrefetch > 0 && o.EventsPrefetch > 0, "Dispatch:RabbitMq prefetch and concurrency must be positive")
             .ValidateOnStart();
+        services.AddOptions<ResultsOptions>().BindConfiguration(ResultsOptions.Section);
         services.AddSingleton<DelayTiers>();
         services.AddSingleton<RulePauser>();
         services.AddSingleton<FailureStreakPauser>();

@@ -21,7 +21,7 @@ namespace Astra.Dispatch.Bus.Sending;
 public sealed partial class SendHttpActionConsumer(
     RuleCatalog catalog, HttpActionSender sender, DestinationLimiter destinations, DestinationBreaker breaker, RuleRateLimiters rateLimiters,
     DeliveryJournal journal, DeliveryStatusLookup deliveries, SucceededDeliveries succeeded, RulePauser pauser, FailureStreakPauser streak, RetrySchedule schedule,
-    IOptions<HttpDeliveryOptions> httpOptions, Redactor redactor, TimeProvider time, DispatchTelemetry telemetry,
+    IOptions<HttpDeliveryOptions> httpOptions, IOptions<ResultsOptions> resultsOptions, Redactor redactor, TimeProvider time, DispatchTelemetry telemetry,
     ILogger<SendHttpActionConsumer> logger) : IConsumer<SendHttpAction>
 {
     /// <summary>Set by the event consumer on a command whose delivery was already in the log (a republished event).</summary>
@@ -82,7 +82,8 @@ public sealed partial class SendHttpActionConsumer(
                 await RecordAsync(action, attempt, startedAt, outcome, DeliveryStatus.Succeeded, null, context.CancellationToken);
                 succeeded.Add(action.DeliveryId);
                 telemetry.Delivered(rule.Id, action.OccurredAt, time.GetUtcNow());
-                await context.PublishResultAsync(ActionResults.From<ActionSucceeded>(action, attempt, outcome, response: ResponseCapture.Build(rule.Definition, outcome.ResponseBody)), context.CancellationToken);
+                if (resultsOptions.Value.PublishSucceeded)
+                    await context.PublishResultAsync(ActionResults.From<ActionSucceeded>(action, attempt, outcome, response: ResponseCapture.Build(rule.Definition, outcome.ResponseBody)), context.CancellationToken);
                 return;
             case OutcomeKind.Transient when schedule.NextDelay(rule, attempt, outcome.RetryAfter) is { } next:
                 plan.Tier = next.Tier;

@@ -1,0 +1,14 @@
+namespace Astra.Dispatch.Bus.Results;
+
+/// <summary>The <c>Dispatch:Results</c> section: which outcomes are published to <c>astra.action-results</c>.</summary>
+public sealed class ResultsOptions
+{
+    public const string Section = "Dispatch:Results";
+
+    /// <summary>
+    /// Publish <c>action.succeeded</c> for every delivered action (the contract's default). Off, only failures and
+    /// paused rules are published: for deployments where nothing consumes successes, the broker then handles one
+    /// message less per delivery. The delivery log records successes either way.
+    /// </summary>
+    public bool PublishSucceeded { get; set; } = true;
+}
