@@ -82,7 +82,8 @@ public sealed partial class SendHttpActionConsumer(
                 await RecordAsync(action, attempt, startedAt, outcome, DeliveryStatus.Succeeded, null, context.CancellationToken);
                 succeeded.Add(action.DeliveryId);
                 telemetry.Delivered(rule.Id, action.OccurredAt, time.GetUtcNow());
-                if (resultsOptions.Value.PublishSucceeded)
+                // A rule that captures its response asks for it on the bus, whatever the default.
+                if (resultsOptions.Value.PublishSucceeded || rule.Definition.CaptureResponse)
                     await context.PublishResultAsync(ActionResults.From<ActionSucceeded>(action, attempt, outcome, response: ResponseCapture.Build(rule.Definition, outcome.ResponseBody)), context.CancellationToken);
                 return;
             case OutcomeKind.Transient when schedule.NextDelay(rule, attempt, outcome.RetryAfter) is { } next:

@@ -6,7 +6,10 @@ using Astra.Dispatch.Testing;
 
 namespace Astra.Dispatch.IntegrationTests.Pipeline;
 
-/// <summary><c>Dispatch:Results:PublishSucceeded=false</c>: successes are delivered and logged but not published; failures still are.</summary>
+/// <summary>
+/// <c>Dispatch:Results:PublishSucceeded=false</c>: successes are delivered and logged but not published, except for a
+/// rule that captures its response; failures still are.
+/// </summary>
 public sealed class SucceededResultsOptOutTests : IAsyncLifetime
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
@@ -22,7 +25,8 @@ public sealed class SucceededResultsOptOutTests : IAsyncLifetime
         _receiver = await HttpReceiver.StartAsync();
         _receiver.Respond((request, _) => request.Path == "/rejects" ? ReceiverResponse.Status(422) : ReceiverResponse.Ok("{}"));
         var rules = RuleYaml.Post("accepts", _tenant, _receiver.UrlFor("/accepts"))
-            + RuleYaml.Post("rejects", _tenant, _receiver.UrlFor("/rejects"), events: "[form.submitted]");
+            + RuleYaml.Post("rejects", _tenant, _receiver.UrlFor("/rejects"), events: "[form.submitted]")
+            + RuleYaml.Post("captures", _tenant, _receiver.UrlFor("/captures"), events: "[capture.test]", extra: "captureResponse: true");
         _amqp = await RawAmqp.ConnectAsync(vhost);
         _results = await _amqp.TapAsync(BusNames.ResultsExchange, "action.*");
         _worker = await WorkerHost.StartAsync(vhost, rules, new Dictionary<string, string?> { ["Dispatch:Results:PublishSucceeded"] = "false" });
@@ -53,5 +57,15 @@ public sealed class SucceededResultsOptOutTests : IAsyncLifetime
         await _results.WaitForAsync(m => m.RoutingKey == BusNames.FailedRoutingKey && m.BodyText.Contains(rejected, StringComparison.Ordinal), Wait);
 
         Assert.DoesNotContain(_results.Messages, m => m.RoutingKey == BusNames.SucceededRoutingKey);
+    }
+
+    [Fact]
+    public async Task RuleCapturingItsResponse_SuccessStillPublished()
+    {
+        var e = Events.Lead(_tenant, type: "capture.test");
+        await _amqp.PublishTextAsync(BusNames.EventsExchange, "capture.test", e);
+        var captured = DeliveryId.For(_tenant, Events.Id(e), "captures");
+
+        await _results.WaitForAsync(m => m.RoutingKey == BusNames.SucceededRoutingKey && m.BodyText.Contains(captured, StringComparison.Ordinal), Wait);
     }
 }
