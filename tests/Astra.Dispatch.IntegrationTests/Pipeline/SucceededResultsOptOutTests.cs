@@ -47,7 +47,7 @@ public sealed class SucceededResultsOptOutTests : IAsyncLifetime
         await _amqp.PublishTextAsync(BusNames.EventsExchange, "lead.captured", lead);
         var accepted = DeliveryId.For(_tenant, Events.Id(lead), "accepts");
         await _receiver.WaitForRequestAsync(r => r.Header("webhook-id") == accepted, Wait);
-        // The log is written after the consumer would have published: once it says succeeded, a result was either sent or never will be.
+        // The log's batch lands 20 ms or more after the consumer would have published: by then a result would be on its way.
         await Some.WaitForScalarAsync(_worker.DatabasePath, "SELECT COUNT(*) FROM deliveries WHERE id = @accepted AND status = 'succeeded'", new { accepted }, 1, Wait);
 
         // A later failure travels the same way to the tap; by the time it arrives, an earlier success would have too.
