@@ -144,7 +144,6 @@ public sealed class RulesTestCommand(CliOutput output) : DispatchCommand<RulesTe
         return new RequestView(request.Method, url, headers, request.ContentType, masking.Text(request.Body));
     }
 
-
     private void WriteHuman(string ruleId, bool matches, List<Check> checks, string? renderError, RequestView? view, AttemptOutcome? sent, Masking masking)
     {
         var table = new Table().AddColumns("Check", "Result", "Detail");
