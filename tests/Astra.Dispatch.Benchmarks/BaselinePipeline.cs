@@ -19,7 +19,7 @@ internal sealed record BaselineTarget(Uri Url, string RuleId, TimeSpan Timeout);
 /// confirmed result per delivery to a topic exchange, before the command is acked.
 /// </summary>
 internal sealed class BaselinePipeline(IConnection connection, string exchange, IReadOnlyDictionary<(string Tenant, string Type), BaselineTarget[]> routes,
-    bool publishResults = false) : IAsyncDisposable
+    bool publishResults = false) : IComparisonPipeline
 {
     public const string EventsQueue = "bench.baseline.events";
     public const string CommandsQueue = "bench.baseline.commands";
@@ -42,7 +42,9 @@ internal sealed class BaselinePipeline(IConnection connection, string exchange, 
     private int _next;
     private bool _consuming;
 
-    /// <summary>Declares the queues (bound to the exchange), so events can queue up before <see cref="StartAsync"/>.</summary>
+    public string Exchange => exchange;
+
+    /// <summary>Declares the queues (bound to the exchange).</summary>
     public async Task DeclareAsync(CancellationToken cancellationToken)
     {
         await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);

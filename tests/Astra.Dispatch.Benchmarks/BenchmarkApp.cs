@@ -97,15 +97,22 @@ internal static class BenchmarkApp
                 : scenario.Replicas == 1 || !_results.TryGetValue("a", out var a) ? await BaselineAsync(scenario, cancellationToken)
                 : a.Baseline;
             await log.WriteLineAsync($"bench: {scenario.Name} baseline: {baseline.PerSecond:F0}/s");
-            // Where the worker's throughput is compared, also against a baseline that publishes the contract's result.
-            Measurement? withResults = null;
+            // Where the worker's throughput is compared, also against a baseline that publishes the contract's result;
+            // where throughput or latency is, against the same pipeline on MassTransit (what the framework itself costs).
+            Measurement? withResults = null, massTransit = null;
             if (!options.WorkerOnly && scenario.Name is "a" or "b")
             {
                 withResults = await BaselineAsync(scenario, cancellationToken, publishResults: true);
                 await log.WriteLineAsync($"bench: {scenario.Name} baseline with results: {withResults.PerSecond:F0}/s");
             }
+            if (!options.WorkerOnly && scenario.Name is "a" or "b" or "d")
+            {
+                massTransit = await ComparisonAsync(new MassTransitPipeline(brokerUri, _connection, scenario.BaselineRoutes(receiver.OkBase, receiver.HangBase)),
+                    scenario, cancellationToken);
+                await log.WriteLineAsync($"bench: {scenario.Name} MassTransit pipeline: {massTransit.PerSecond:F0}/s, p50 {massTransit.P50Ms:F2} ms");
+            }
             _results[scenario.Name] = (worker, baseline);
-            return Line(scenario, worker, baseline, withResults);
+            return Line(scenario, worker, baseline, withResults, massTransit);
         }
 
         private Scenario Paced()
@@ -114,7 +121,7 @@ internal static class BenchmarkApp
             return new Scenario("d", (int)(rate * options.PacedDuration.TotalSeconds), PacedPerSecond: rate);
         }
 
-        private JsonObject Line(Scenario s, Measurement worker, Measurement baseline, Measurement? withResults)
+        private JsonObject Line(Scenario s, Measurement worker, Measurement baseline, Measurement? withResults, Measurement? massTransit)
         {
             var line = new JsonObject
             {
@@ -133,18 +140,37 @@ internal static class BenchmarkApp
                 ["baseline_p99_ms"] = Math.Round(baseline.P99Ms, 2),
                 ["broker_cpu_ms_per_delivery"] = Rounded(worker.BrokerCpuMsPerDelivery),
                 ["baseline_broker_cpu_ms_per_delivery"] = Rounded(baseline.BrokerCpuMsPerDelivery),
+                ["baseline_cpu_ms_per_delivery"] = Rounded(baseline.PipelineCpuMsPerDelivery(worker)),
             };
             if (withResults is not null)
             {
                 line["baseline_with_results_deliveries_per_s"] = Math.Round(withResults.PerSecond, 1);
                 line["ratio_vs_baseline_with_results"] = withResults.PerSecond > 0 ? Math.Round(worker.PerSecond / withResults.PerSecond, 3) : null;
                 line["baseline_with_results_broker_cpu_ms_per_delivery"] = Rounded(withResults.BrokerCpuMsPerDelivery);
+                line["baseline_with_results_cpu_ms_per_delivery"] = Rounded(withResults.PipelineCpuMsPerDelivery(worker));
+            }
+            if (massTransit is not null)
+            {
+                line["masstransit_deliveries_per_s"] = Math.Round(massTransit.PerSecond, 1);
+                line["masstransit_cpu_ms_per_delivery"] = Rounded(massTransit.PipelineCpuMsPerDelivery(worker));
+                line["masstransit_broker_cpu_ms_per_delivery"] = Rounded(massTransit.BrokerCpuMsPerDelivery);
+                if (withResults?.PerSecond > 0)
+                    line["masstransit_vs_baseline_with_results"] = Math.Round(massTransit.PerSecond / withResults.PerSecond, 3);
+                if (s.PacedPerSecond is null && massTransit.PerSecond > 0)
+                    line["ratio_vs_masstransit"] = Math.Round(worker.PerSecond / massTransit.PerSecond, 3);
             }
             if (s.PacedPerSecond is { } rate)
             {
                 line["paced_events_per_s"] = Math.Round(rate, 1);
                 line["p50_ratio"] = baseline.P50Ms > 0 ? Math.Round(worker.P50Ms / baseline.P50Ms, 2) : null;
                 line["p99_ratio"] = baseline.P99Ms > 0 ? Math.Round(worker.P99Ms / baseline.P99Ms, 2) : null;
+                if (massTransit is not null)
+                {
+                    line["masstransit_p50_ms"] = Math.Round(massTransit.P50Ms, 2);
+                    line["masstransit_p99_ms"] = Math.Round(massTransit.P99Ms, 2);
+                    line["masstransit_p50_ratio"] = baseline.P50Ms > 0 ? Math.Round(massTransit.P50Ms / baseline.P50Ms, 2) : null;
+                    line["masstransit_p99_ratio"] = baseline.P99Ms > 0 ? Math.Round(massTransit.P99Ms / baseline.P99Ms, 2) : null;
+                }
             }
             if (s.Backlog)
                 line["worker_rss_after_mb"] = Math.Round(worker.RssAfterMb ?? 0, 1);
@@ -190,6 +216,7 @@ internal static class BenchmarkApp
                         recording = receiver.Reset(scenario.Expected);
                     }
                     var cpuBefore = TotalCpu(workers);
+                    var harnessBefore = HarnessCpu();
                     var brokerBefore = broker?.Used;
                     var start = Stopwatch.GetTimestamp();
                     if (!scenario.Backlog)
@@ -197,6 +224,7 @@ internal static class BenchmarkApp
                     if (!await recording.WaitAsync(Idle, cancellationToken))
                         await log.WriteLineAsync($"bench: {scenario.Name} worker: only {recording.Count} of {scenario.Expected} deliveries arrived");
                     var cpu = TotalCpu(workers) - cpuBefore;
+                    var harnessCpu = HarnessCpu() - harnessBefore;
                     var brokerCpu = broker?.Used - brokerBefore;
                     var after = (double?)null;
                     if (scenario.Backlog)
@@ -205,7 +233,7 @@ internal static class BenchmarkApp
                         after = workers[0].CurrentRssMb;
                         start = FirstArrival(recording, start);
                     }
-                    return Measurement.From(recording, start, brokerCpu, workers.Max(w => w.MaxRssMb), after, cpu);
+                    return Measurement.From(recording, start, brokerCpu, workers.Max(w => w.MaxRssMb), after, cpu, harnessCpu);
                 }
                 finally
                 {
@@ -226,31 +254,36 @@ internal static class BenchmarkApp
             return await WorkerProcess.StartAsync(workerDll, brokerUri, dir, rules, options.WorkerSettings, log, cancellationToken);
         }
 
-        private async Task<Measurement> BaselineAsync(Scenario scenario, CancellationToken cancellationToken, bool publishResults = false)
+        private Task<Measurement> BaselineAsync(Scenario scenario, CancellationToken cancellationToken, bool publishResults = false) =>
+            ComparisonAsync(new BaselinePipeline(_connection, BaselineExchange, scenario.BaselineRoutes(receiver.OkBase, receiver.HangBase), publishResults),
+                scenario, cancellationToken);
+
+        private async Task<Measurement> ComparisonAsync(IComparisonPipeline pipeline, Scenario scenario, CancellationToken cancellationToken)
         {
-            await using var pipeline = new BaselinePipeline(_connection, BaselineExchange, scenario.BaselineRoutes(receiver.OkBase, receiver.HangBase), publishResults);
+            await using var _ = pipeline;
             await pipeline.DeclareAsync(cancellationToken);
-            await using var publisher = new EventPublisher(_connection, BaselineExchange, $"{_runId}{++_batch}");
+            await using var publisher = new EventPublisher(_connection, pipeline.Exchange, $"{_runId}{++_batch}");
             await publisher.InitializeAsync(cancellationToken);
             if (scenario.Backlog)
                 await publisher.PublishAsync(scenario.Events, scenario.Tenants, cancellationToken);
             if (!scenario.Backlog)
             {
                 await pipeline.StartAsync(cancellationToken);
-                await WarmUpAsync(scenario, BaselineExchange, cancellationToken);
+                await WarmUpAsync(scenario, pipeline.Exchange, cancellationToken);
             }
             var recording = receiver.Reset(scenario.Expected);
             var brokerBefore = broker?.Used;
+            var harnessBefore = HarnessCpu();
             var start = Stopwatch.GetTimestamp();
             if (scenario.Backlog)
                 await pipeline.StartAsync(cancellationToken);
             if (!scenario.Backlog)
                 await PublishAsync(publisher, scenario, cancellationToken);
             if (!await recording.WaitAsync(Idle, cancellationToken))
-                await log.WriteLineAsync($"bench: {scenario.Name} baseline: only {recording.Count} of {scenario.Expected} deliveries arrived");
+                await log.WriteLineAsync($"bench: {scenario.Name} {pipeline.GetType().Name}: only {recording.Count} of {scenario.Expected} deliveries arrived");
             if (scenario.Backlog)
                 start = FirstArrival(recording, start);
-            return Measurement.From(recording, start, broker?.Used - brokerBefore);
+            return Measurement.From(recording, start, broker?.Used - brokerBefore, harnessCpu: HarnessCpu() - harnessBefore);
         }
 
         /// <summary>
@@ -277,6 +310,9 @@ internal static class BenchmarkApp
                 : publisher.PublishAsync(scenario.Events, scenario.Tenants, cancellationToken);
 
         private static double? Rounded(double? ms) => ms is { } value ? Math.Round(value, 3) : null;
+
+        /// <summary>This process: the publisher and receiver, and the comparison pipelines, which run in it.</summary>
+        private static TimeSpan HarnessCpu() => Process.GetCurrentProcess().TotalProcessorTime;
 
         private static TimeSpan TotalCpu(List<WorkerProcess> workers) => workers.Aggregate(TimeSpan.Zero, (sum, w) => sum + w.CpuTime);
 

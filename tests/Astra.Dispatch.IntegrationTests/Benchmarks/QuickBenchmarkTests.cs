@@ -17,6 +17,8 @@ public sealed class QuickBenchmarkTests
         var exit = await BenchmarkApp.RunAsync(["--quick", "--scenario", "a"], output, log, timeout.Token);
 
         Assert.True(exit == 0, log.ToString());
+        // Every side (worker, baselines, MassTransit pipeline) delivered every event: the harness logs a shortfall.
+        Assert.DoesNotContain("deliveries arrived", log.ToString());
         var line = Assert.Single(output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
         using var json = JsonDocument.Parse(line);
         var root = json.RootElement;
@@ -25,5 +27,8 @@ public sealed class QuickBenchmarkTests
         Assert.True(root.GetProperty("deliveries_per_s").GetDouble() > 0);
         Assert.True(root.GetProperty("baseline_deliveries_per_s").GetDouble() > 0);
         Assert.True(root.GetProperty("baseline_with_results_deliveries_per_s").GetDouble() > 0);
+        Assert.True(root.GetProperty("masstransit_deliveries_per_s").GetDouble() > 0);
+        // An estimate (this process's CPU in two runs, subtracted): present, never negative.
+        Assert.True(root.GetProperty("masstransit_cpu_ms_per_delivery").GetDouble() >= 0);
     }
 }

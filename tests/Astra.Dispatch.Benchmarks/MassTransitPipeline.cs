@@ -1,0 +1,135 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using MassTransit;
+using RabbitMQ.Client;
+
+namespace Astra.Dispatch.Benchmarks;
+
+/// <summary>
+/// The framework's floor: <see cref="BaselinePipeline"/> with results, written as a minimal MassTransit 8.5 app the
+/// way its documentation shows, tuned like the worker (same prefetch, concurrency, publisher confirms, plain JSON).
+/// Events queue → handler looks up targets → one <c>Send</c> per target → commands queue → handler POSTs and
+/// publishes the result → ack. None of the worker's own work (rules, templates, delivery log, tracing, retries), so
+/// the gap between it and the worker is the worker's, and the gap between it and the baseline is MassTransit's.
+/// </summary>
+internal sealed class MassTransitPipeline(Uri broker, IConnection connection, IReadOnlyDictionary<(string Tenant, string Type), BaselineTarget[]> routes)
+    : IComparisonPipeline
+{
+    public const string EventsQueue = "bench.mt.events";
+    public const string CommandsQueue = "bench.mt.commands";
+    public const string ResultsExchange = "bench.mt.results";
+    private static readonly Uri CommandsAddress = new($"queue:{CommandsQueue}");
+
+    private readonly HttpClient _http = new(new SocketsHttpHandler
+    {
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        MaxConnectionsPerServer = int.MaxValue,
+        AllowAutoRedirect = false,
+        UseCookies = false,
+    }) { Timeout = Timeout.InfiniteTimeSpan };
+    private IBusControl? _bus;
+
+    public string Exchange => "bench.mt";
+
+    public async Task DeclareAsync(CancellationToken cancellationToken)
+    {
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+        foreach (var queue in new[] { EventsQueue, CommandsQueue })
+            await channel.QueueDeleteAsync(queue, cancellationToken: cancellationToken);
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _bus = Bus.Factory.CreateUsingRabbitMq(cfg =>
+        {
+            cfg.Host(broker, h => h.PublisherConfirmation = true);
+            cfg.UseRawJsonSerializer(isDefault: true);
+            cfg.Message<BenchResult>(m => m.SetEntityName(ResultsExchange));
+            cfg.Publish<BenchResult>(p => p.ExchangeType = "topic");
+            cfg.Send<BenchResult>(s => s.UseRoutingKeyFormatter(c => c.Message.Status == "succeeded" ? "action.succeeded" : "action.failed"));
+            cfg.ReceiveEndpoint(EventsQueue, e =>
+            {
+                e.PrefetchCount = 128;
+                e.ConcurrentMessageLimit = 32;
+                e.ConfigureConsumeTopology = false;
+                e.Bind(Exchange, b =>
+                {
+                    b.ExchangeType = "topic";
+                    b.RoutingKey = "#";
+                });
+                e.Handler<BenchEvent>(OnEventAsync);
+            });
+            cfg.ReceiveEndpoint(CommandsQueue, e =>
+            {
+                e.PrefetchCount = 256;
+                e.ConcurrentMessageLimit = 128;
+                e.ConfigureConsumeTopology = false;
+                e.Handler<BenchCommand>(OnCommandAsync);
+            });
+        });
+        await _bus.StartAsync(cancellationToken);
+    }
+
+    private async Task OnEventAsync(ConsumeContext<BenchEvent> context)
+    {
+        var e = context.Message;
+        if (!routes.TryGetValue((e.TenantId, e.Type), out var targets))
+            return;
+        var body = RenderBody(e.Data, e.EventId);
+        var endpoint = await context.GetSendEndpoint(CommandsAddress);
+        await Task.WhenAll(targets.Select(t => endpoint.Send(new BenchCommand(t.Url.AbsoluteUri, $"{e.EventId}:{t.RuleId}", e.EventId, t.RuleId,
+            (int)t.Timeout.TotalMilliseconds, body), context.CancellationToken)));
+    }
+
+    private static string RenderBody(JsonElement data, string eventId)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("sentAt", data.GetProperty("sentAt").GetDouble());
+            writer.WriteString("event", eventId);
+            writer.WriteString("email", data.GetProperty("email").GetString());
+            writer.WriteString("name", data.GetProperty("name").GetString());
+            writer.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    private async Task OnCommandAsync(ConsumeContext<BenchCommand> context)
+    {
+        var c = context.Message;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(c.TimeoutMs));
+        using var request = new HttpRequestMessage(HttpMethod.Post, c.Url) { Content = new StringContent(c.Body, new MediaTypeHeaderValue("application/json")) };
+        request.Headers.TryAddWithoutValidation("webhook-id", c.DeliveryId);
+        var started = Stopwatch.GetTimestamp();
+        int? status = null;
+        try
+        {
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            status = (int)response.StatusCode;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException)
+        {
+            // As the baseline: no retry topology, the failure is reported and acked.
+        }
+        await context.Publish(new BenchResult(c.DeliveryId, c.EventId, c.RuleId, status is >= 200 and < 300 ? "succeeded" : "failed", 1, status,
+            Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 1)), p => p.Durable = true);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_bus is not null)
+            await _bus.StopAsync();
+        _http.Dispose();
+    }
+
+    internal sealed record BenchEvent(string EventId, string Type, string TenantId, JsonElement Data);
+
+    internal sealed record BenchCommand(string Url, string DeliveryId, string EventId, string RuleId, int TimeoutMs, string Body);
+
+    internal sealed record BenchResult(string DeliveryId, string EventId, string RuleId, string Status, int Attempts, int? HttpStatus, double DurationMs);
+}
