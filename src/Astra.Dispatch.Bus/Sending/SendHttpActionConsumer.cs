@@ -34,7 +34,8 @@ public sealed partial class SendHttpActionConsumer(
         var attemptsSoFar = context.Headers.Get<int>(RedeliveryPlan.AttemptsHeader) ?? 0;
         plan.AttemptsSoFar = attemptsSoFar;
         var attempt = attemptsSoFar + 1;
-        using var activity = DispatchActivities.StartDeliver(action.TenantId, action.RuleId, action.DeliveryId, attempt);
+        using var activity = DispatchActivities.StartDeliver(action.TenantId, action.RuleId, action.DeliveryId, attempt,
+            context.Headers.Get<string>(DispatchActivities.TraceParentHeader));
 
         if (catalog.Current.Find(action.RuleId) is not { } rule)
             throw await FailAsync(context, null, attemptsSoFar, null, $"rule {action.RuleId} no longer exists");

@@ -51,10 +51,18 @@ public static class DispatchActivities
             .SetTag("messaging.system", "rabbitmq").SetTag("messaging.operation.type", "send")
             .SetTag("messaging.destination.name", "astra.dispatch.send").SetTag("messaging.batch.message_count", count);
 
-    /// <summary>One attempt of one delivery; the HTTP client span (HttpClient instrumentation) is its child.</summary>
-    public static Activity? StartDeliver(string tenantId, string ruleId, string deliveryId, int attempt) =>
-        DispatchTelemetry.Source.StartActivity("deliver")?
-            .SetTag(Tags.Tenant, tenantId).SetTag(Tags.Rule, ruleId).SetTag(Tags.DeliveryId, deliveryId).SetTag(Tags.Attempt, attempt);
+    /// <summary>
+    /// One attempt of one delivery; the HTTP client span is its child. Under MassTransit's consume span when it builds
+    /// one; otherwise the command's <paramref name="traceParent"/> header continues the trace (RabbitMQ.Client writes
+    /// the current span there on every publish, so the event consumer's span sent it).
+    /// </summary>
+    public static Activity? StartDeliver(string tenantId, string ruleId, string deliveryId, int attempt, string? traceParent)
+    {
+        var activity = Activity.Current is null && traceParent is not null && ActivityContext.TryParse(traceParent, null, isRemote: true, out var parent)
+            ? DispatchTelemetry.Source.StartActivity(ActivityKind.Consumer, parent, name: "deliver")
+            : DispatchTelemetry.Source.StartActivity("deliver");
+        return activity?.SetTag(Tags.Tenant, tenantId).SetTag(Tags.Rule, ruleId).SetTag(Tags.DeliveryId, deliveryId).SetTag(Tags.Attempt, attempt);
+    }
 
     /// <summary>Records an attempt's result on the current deliver span: status and outcome, never the body.</summary>
     public static void SetOutcome(this Activity? activity, string outcome, int? statusCode, string? error)

@@ -119,16 +119,22 @@ public sealed class EndToEndDeliveryTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task RawJsonEvent_WithTraceparent_NoTraceExporter_RequestStillContinuesThePublishersTrace()
+    public async Task RawJsonEvents_WithTraceparent_NoTraceExporter_EachRequestContinuesItsPublishersTrace()
     {
-        // This worker exports no spans (no OTLP endpoint), yet the publisher's trace reaches the receiver.
-        var traceId = ActivityTraceId.CreateRandom();
-        var json = Events.Lead(_tenant);
-        await _amqp.PublishTextAsync(BusNames.EventsExchange, "lead.captured", json,
-            new Dictionary<string, object?> { ["traceparent"] = $"00-{traceId}-{ActivitySpanId.CreateRandom()}-01" });
+        // This worker exports no spans (no OTLP endpoint), so MassTransit builds none and carries no trace across
+        // the command hop; each event's trace must still reach the receiver, and only that event's.
+        var events = Enumerable.Range(0, 3).Select(_ => (Json: Events.Lead(_tenant), TraceId: ActivityTraceId.CreateRandom())).ToList();
+        foreach (var (json, traceId) in events)
+        {
+            await _amqp.PublishTextAsync(BusNames.EventsExchange, "lead.captured", json,
+                new Dictionary<string, object?> { ["traceparent"] = $"00-{traceId}-{ActivitySpanId.CreateRandom()}-01" });
+        }
 
-        var request = await _receiver.WaitForRequestAsync(r => r.Path == "/api/v2/leads" && r.Headers["webhook-id"] == DeliveryId.For(_tenant, Events.Id(json), "crm-lead"), Wait);
-        Assert.Matches($"^00-{traceId}-[0-9a-f]{{16}}-0[01]$", request.Headers["traceparent"]);
+        foreach (var (json, traceId) in events)
+        {
+            var request = await _receiver.WaitForRequestAsync(r => r.Path == "/api/v2/leads" && r.Headers["webhook-id"] == DeliveryId.For(_tenant, Events.Id(json), "crm-lead"), Wait);
+            Assert.Matches($"^00-{traceId}-[0-9a-f]{{16}}-0[01]$", request.Headers["traceparent"]);
+        }
     }
 
     [Fact]

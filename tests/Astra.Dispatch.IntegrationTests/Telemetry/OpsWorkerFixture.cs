@@ -1,5 +1,6 @@
 using Astra.Dispatch.IntegrationTests.Support;
 using Astra.Dispatch.Testing;
+using Astra.Dispatch.Worker.Telemetry;
 using OpenTelemetry.Trace;
 
 namespace Astra.Dispatch.IntegrationTests.Telemetry;
@@ -32,6 +33,8 @@ public sealed class OpsWorkerFixture : IAsyncLifetime
         Receiver = await HttpReceiver.StartAsync();
         _worker = await WorkerHost.StartAsync(Broker.AmqpUri,
             Rule(TraceRule, TraceTenant, Receiver.UrlFor("/traced")) + Rule(MetricsRule, MetricsTenant, Receiver.UrlFor("/metered")),
+            // An exporter added in code, not by OTLP settings: ask for MassTransit's and HttpClient's spans explicitly.
+            new Dictionary<string, string?> { [WorkerTelemetryExtensions.FrameworkSpansKey] = "true" },
             services: s => s.ConfigureOpenTelemetryTracerProvider(t => t.AddInMemoryExporter(Spans)));
         Http = new HttpClient { BaseAddress = _worker.HealthUri, Timeout = TimeSpan.FromSeconds(10) };
     }

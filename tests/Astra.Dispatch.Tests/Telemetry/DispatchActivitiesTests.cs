@@ -3,7 +3,10 @@ using Astra.Dispatch.Telemetry;
 
 namespace Astra.Dispatch.Tests.Telemetry;
 
-/// <summary>How the event span picks its parent: the publisher's W3C traceparent wins over a foreign current trace.</summary>
+/// <summary>
+/// How the spans pick their parent: the event's, the publisher's W3C traceparent over a foreign current trace; the
+/// deliver span's, the current (MassTransit's consume) span, else the command's traceparent.
+/// </summary>
 public sealed class DispatchActivitiesTests : IDisposable
 {
     private static readonly ActivitySource Other = new("Astra.Dispatch.Tests.Other");
@@ -54,6 +57,41 @@ public sealed class DispatchActivitiesTests : IDisposable
 
         Assert.Equal(transport.TraceId, activity.TraceId);
         Assert.Equal(transport.SpanId, activity.ParentSpanId);
+    }
+
+    [Fact]
+    public void StartDeliver_NoCurrentSpan_ContinuesTheCommandsTraceparent()
+    {
+        var traceId = ActivityTraceId.CreateRandom();
+        var spanId = ActivitySpanId.CreateRandom();
+
+        using var activity = DispatchActivities.StartDeliver("acme", "crm", "msg_1", 2, $"00-{traceId}-{spanId}-01")!;
+
+        Assert.Equal(traceId, activity.TraceId);
+        Assert.Equal(spanId, activity.ParentSpanId);
+        Assert.Equal(ActivityKind.Consumer, activity.Kind);
+        Assert.Equal(2, activity.GetTagItem(DispatchTelemetry.Tags.Attempt));
+    }
+
+    [Fact]
+    public void StartDeliver_UnderCurrentSpan_ChildOfCurrentWhateverTheHeader()
+    {
+        using var consume = Other.StartActivity("astra.dispatch.send process")!;
+
+        using var activity = DispatchActivities.StartDeliver("acme", "crm", "msg_1", 1, $"00-{ActivityTraceId.CreateRandom()}-{ActivitySpanId.CreateRandom()}-01")!;
+
+        Assert.Equal(consume.TraceId, activity.TraceId);
+        Assert.Equal(consume.SpanId, activity.ParentSpanId);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("not-a-traceparent")]
+    public void StartDeliver_NoCurrentSpanNoUsableHeader_StartsATrace(string? header)
+    {
+        using var activity = DispatchActivities.StartDeliver("acme", "crm", "msg_1", 1, header)!;
+
+        Assert.Equal(default, activity.ParentSpanId);
     }
 
     public void Dispose() => _listener.Dispose();
