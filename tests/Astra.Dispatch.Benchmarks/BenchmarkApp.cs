@@ -37,7 +37,7 @@ internal static class BenchmarkApp
         {
             await using var receiver = await Receiver.StartAsync(cancellationToken);
             var factory = new ConnectionFactory { Uri = brokerUri, ClientProvidedName = "astra-bench" };
-            var run = new Run(options, workerDll, brokerUri, factory, receiver, ownBroker is null ? null : BrokerCpu.FindOwnNode(), log);
+            var run = new Run(options, workerDll, brokerUri, factory, receiver, ownBroker is null ? null : BrokerCpu.FindOwnNode(ownBroker.AmqpPort), log);
             foreach (var name in options.Scenarios)
             {
                 var line = await run.ScenarioAsync(name, cancellationToken);

@@ -17,14 +17,17 @@ internal sealed class BrokerCpu(Process beam)
         }
     }
 
-    /// <summary>The <c>beam.smp</c> among this process's descendants, if any.</summary>
-    public static BrokerCpu? FindOwnNode()
+    /// <summary>
+    /// The <c>beam.smp</c> of the node this benchmark started, found by the AMQP port in its environment: run inside
+    /// the test host, other tests' nodes are descendants of this process too (one was once stopped mid-run).
+    /// </summary>
+    public static BrokerCpu? FindOwnNode(int amqpPort)
     {
-        var self = Environment.ProcessId;
+        var setting = $"RABBITMQ_NODE_PORT={amqpPort.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
         BrokerCpu? own = null;
         foreach (var process in Process.GetProcessesByName("beam.smp"))
         {
-            if (own is null && IsDescendantOf(process.Id, self))
+            if (own is null && EnvironmentOf(process.Id).Contains(setting))
                 own = new BrokerCpu(process);
             else
                 process.Dispose();
@@ -32,28 +35,16 @@ internal sealed class BrokerCpu(Process beam)
         return own;
     }
 
-    private static bool IsDescendantOf(int pid, int ancestor)
-    {
-        for (var parent = ParentOf(pid); parent > 1; parent = ParentOf(parent))
-        {
-            if (parent == ancestor)
-                return true;
-        }
-        return false;
-    }
-
-    /// <summary>The parent pid from <c>/proc/PID/stat</c> (the field after the state, past the parenthesized name); 0 if gone.</summary>
-    private static int ParentOf(int pid)
+    /// <summary>The variables of a process from <c>/proc/PID/environ</c>; none if it is gone or not ours to read.</summary>
+    private static string[] EnvironmentOf(int pid)
     {
         try
         {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture);
+            return File.ReadAllText($"/proc/{pid}/environ").Split('\0');
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            return 0;
+            return [];
         }
     }
 }
