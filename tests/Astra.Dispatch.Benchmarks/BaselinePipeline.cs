@@ -30,13 +30,7 @@ internal sealed class BaselinePipeline(IConnection connection, string exchange, 
     private const ushort CommandsConcurrency = 128;
     private const int PublishChannels = 4;
 
-    private readonly HttpClient _http = new(new SocketsHttpHandler
-    {
-        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-        MaxConnectionsPerServer = int.MaxValue,
-        AllowAutoRedirect = false,
-        UseCookies = false,
-    }) { Timeout = Timeout.InfiniteTimeSpan };
+    private readonly HttpClient _http = CreateHttpClient();
     private readonly List<IChannel> _channels = [];
     private IChannel[] _publishers = [];
     private int _next;
@@ -93,7 +87,7 @@ internal sealed class BaselinePipeline(IConnection connection, string exchange, 
         var eventId = root.GetProperty("eventId").GetString()!;
         if (routes.TryGetValue((tenant, type), out var targets))
         {
-            var body = RenderBody(root, eventId);
+            var body = RenderBody(root.GetProperty("data"), eventId);
             var publisher = Publisher();
             var sends = new Task[targets.Length];
             for (var i = 0; i < targets.Length; i++)
@@ -120,9 +114,18 @@ internal sealed class BaselinePipeline(IConnection connection, string exchange, 
 
     private IChannel Publisher() => _publishers[(uint)Interlocked.Increment(ref _next) % PublishChannels];
 
-    private static byte[] RenderBody(JsonElement root, string eventId)
+    /// <summary>One pooled client, no redirects or cookies, timeouts per request (as the worker's).</summary>
+    internal static HttpClient CreateHttpClient() => new(new SocketsHttpHandler
     {
-        var data = root.GetProperty("data");
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        MaxConnectionsPerServer = int.MaxValue,
+        AllowAutoRedirect = false,
+        UseCookies = false,
+    }) { Timeout = Timeout.InfiniteTimeSpan };
+
+    /// <summary>The body the worker's benchmark rule renders, written by hand.</summary>
+    internal static byte[] RenderBody(JsonElement data, string eventId)
+    {
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var writer = new Utf8JsonWriter(buffer))
         {

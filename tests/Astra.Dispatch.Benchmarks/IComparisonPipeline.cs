@@ -6,7 +6,7 @@ internal interface IComparisonPipeline : IAsyncDisposable
     /// <summary>The topic exchange its events are published to.</summary>
     string Exchange { get; }
 
-    /// <summary>Prepares its queues, so events can queue up before <see cref="StartAsync"/>.</summary>
+    /// <summary>Prepares its queues (the baseline's bound, so a backlog can queue up before <see cref="StartAsync"/>).</summary>
     Task DeclareAsync(CancellationToken cancellationToken);
 
     Task StartAsync(CancellationToken cancellationToken);

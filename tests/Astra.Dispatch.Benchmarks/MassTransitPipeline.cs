@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text;
@@ -23,17 +22,12 @@ internal sealed class MassTransitPipeline(Uri broker, IConnection connection, IR
     public const string ResultsExchange = "bench.mt.results";
     private static readonly Uri CommandsAddress = new($"queue:{CommandsQueue}");
 
-    private readonly HttpClient _http = new(new SocketsHttpHandler
-    {
-        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-        MaxConnectionsPerServer = int.MaxValue,
-        AllowAutoRedirect = false,
-        UseCookies = false,
-    }) { Timeout = Timeout.InfiniteTimeSpan };
+    private readonly HttpClient _http = BaselinePipeline.CreateHttpClient();
     private IBusControl? _bus;
 
     public string Exchange => "bench.mt";
 
+    /// <summary>Removes what an earlier scenario left; MassTransit declares its queues when it starts (so no backlog scenario).</summary>
     public async Task DeclareAsync(CancellationToken cancellationToken)
     {
         await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
@@ -78,25 +72,10 @@ internal sealed class MassTransitPipeline(Uri broker, IConnection connection, IR
         var e = context.Message;
         if (!routes.TryGetValue((e.TenantId, e.Type), out var targets))
             return;
-        var body = RenderBody(e.Data, e.EventId);
+        var body = Encoding.UTF8.GetString(BaselinePipeline.RenderBody(e.Data, e.EventId));
         var endpoint = await context.GetSendEndpoint(CommandsAddress);
         await Task.WhenAll(targets.Select(t => endpoint.Send(new BenchCommand(t.Url.AbsoluteUri, $"{e.EventId}:{t.RuleId}", e.EventId, t.RuleId,
             (int)t.Timeout.TotalMilliseconds, body), context.CancellationToken)));
-    }
-
-    private static string RenderBody(JsonElement data, string eventId)
-    {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            writer.WriteNumber("sentAt", data.GetProperty("sentAt").GetDouble());
-            writer.WriteString("event", eventId);
-            writer.WriteString("email", data.GetProperty("email").GetString());
-            writer.WriteString("name", data.GetProperty("name").GetString());
-            writer.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
     private async Task OnCommandAsync(ConsumeContext<BenchCommand> context)
