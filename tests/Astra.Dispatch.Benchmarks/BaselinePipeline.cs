@@ -1,6 +1,4 @@
 using System.Buffers;
-using System.Diagnostics;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using RabbitMQ.Client;
@@ -30,7 +28,7 @@ internal sealed class BaselinePipeline(IConnection connection, string exchange, 
     private const ushort CommandsConcurrency = 128;
     private const int PublishChannels = 4;
 
-    private readonly HttpClient _http = CreateHttpClient();
+    private readonly HttpClient _http = BenchmarkWebhook.CreateClient();
     private readonly List<IChannel> _channels = [];
     private IChannel[] _publishers = [];
     private int _next;
@@ -87,7 +85,7 @@ internal sealed class BaselinePipeline(IConnection connection, string exchange, 
         var eventId = root.GetProperty("eventId").GetString()!;
         if (routes.TryGetValue((tenant, type), out var targets))
         {
-            var body = RenderBody(root.GetProperty("data"), eventId);
+            var body = BenchmarkWebhook.RenderBody(root.GetProperty("data"), eventId);
             var publisher = Publisher();
             var sends = new Task[targets.Length];
             for (var i = 0; i < targets.Length; i++)
@@ -114,53 +112,14 @@ internal sealed class BaselinePipeline(IConnection connection, string exchange, 
 
     private IChannel Publisher() => _publishers[(uint)Interlocked.Increment(ref _next) % PublishChannels];
 
-    /// <summary>One pooled client, no redirects or cookies, timeouts per request (as the worker's).</summary>
-    internal static HttpClient CreateHttpClient() => new(new SocketsHttpHandler
-    {
-        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-        MaxConnectionsPerServer = int.MaxValue,
-        AllowAutoRedirect = false,
-        UseCookies = false,
-    }) { Timeout = Timeout.InfiniteTimeSpan };
-
-    /// <summary>The body the worker's benchmark rule renders, written by hand.</summary>
-    internal static byte[] RenderBody(JsonElement data, string eventId)
-    {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            writer.WriteNumber("sentAt", data.GetProperty("sentAt").GetDouble());
-            writer.WriteString("event", eventId);
-            writer.WriteString("email", data.GetProperty("email").GetString());
-            writer.WriteString("name", data.GetProperty("name").GetString());
-            writer.WriteEndObject();
-        }
-        return buffer.WrittenSpan.ToArray();
-    }
-
     private async Task OnCommandAsync(IChannel channel, BasicDeliverEventArgs ea)
     {
         var headers = ea.BasicProperties.Headers!;
         var url = Encoding.UTF8.GetString((byte[])headers["url"]!);
         var id = Encoding.UTF8.GetString((byte[])headers["webhook-id"]!);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMilliseconds((int)headers["timeout-ms"]!));
-        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(ea.Body.ToArray()) };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        request.Headers.TryAddWithoutValidation("webhook-id", id);
-        var started = Stopwatch.GetTimestamp();
-        int? status = null;
-        try
-        {
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-            status = (int)response.StatusCode;
-        }
-        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException)
-        {
-            // A hand-written pipeline without a retry topology: the failure is dropped (acked), as simple as it gets.
-        }
+        var (status, duration) = await BenchmarkWebhook.PostAsync(_http, url, ea.Body, id, (int)headers["timeout-ms"]!);
         if (publishResults)
-            await PublishResultAsync(id, headers, status, Stopwatch.GetElapsedTime(started));
+            await PublishResultAsync(id, headers, status, duration);
         await channel.BasicAckAsync(ea.DeliveryTag, multiple: false);
     }
 
@@ -173,7 +132,7 @@ internal sealed class BaselinePipeline(IConnection connection, string exchange, 
             writer.WriteString("deliveryId", deliveryId);
             writer.WriteString("eventId", (byte[])headers["event-id"]!);
             writer.WriteString("ruleId", (byte[])headers["rule-id"]!);
-            writer.WriteString("status", status is >= 200 and < 300 ? "succeeded" : "failed");
+            writer.WriteString("status", BenchmarkWebhook.Succeeded(status) ? "succeeded" : "failed");
             writer.WriteNumber("attempts", 1);
             if (status is { } code)
                 writer.WriteNumber("httpStatus", code);
@@ -181,7 +140,7 @@ internal sealed class BaselinePipeline(IConnection connection, string exchange, 
             writer.WriteEndObject();
         }
         var properties = new BasicProperties { Persistent = true, ContentType = "application/json" };
-        var routingKey = status is >= 200 and < 300 ? "action.succeeded" : "action.failed";
+        var routingKey = BenchmarkWebhook.Succeeded(status) ? "action.succeeded" : "action.failed";
         await Publisher().BasicPublishAsync(ResultsExchange, routingKey, mandatory: false, properties, buffer.WrittenMemory);
     }
 

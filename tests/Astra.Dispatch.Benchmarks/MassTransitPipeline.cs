@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using MassTransit;
@@ -22,7 +20,7 @@ internal sealed class MassTransitPipeline(Uri broker, IConnection connection, IR
     public const string ResultsExchange = "bench.mt.results";
     private static readonly Uri CommandsAddress = new($"queue:{CommandsQueue}");
 
-    private readonly HttpClient _http = BaselinePipeline.CreateHttpClient();
+    private readonly HttpClient _http = BenchmarkWebhook.CreateClient();
     private IBusControl? _bus;
 
     public string Exchange => "bench.mt";
@@ -72,7 +70,7 @@ internal sealed class MassTransitPipeline(Uri broker, IConnection connection, IR
         var e = context.Message;
         if (!routes.TryGetValue((e.TenantId, e.Type), out var targets))
             return;
-        var body = Encoding.UTF8.GetString(BaselinePipeline.RenderBody(e.Data, e.EventId));
+        var body = Encoding.UTF8.GetString(BenchmarkWebhook.RenderBody(e.Data, e.EventId));
         var endpoint = await context.GetSendEndpoint(CommandsAddress);
         await Task.WhenAll(targets.Select(t => endpoint.Send(new BenchCommand(t.Url.AbsoluteUri, $"{e.EventId}:{t.RuleId}", e.EventId, t.RuleId,
             (int)t.Timeout.TotalMilliseconds, body), context.CancellationToken)));
@@ -81,22 +79,9 @@ internal sealed class MassTransitPipeline(Uri broker, IConnection connection, IR
     private async Task OnCommandAsync(ConsumeContext<BenchCommand> context)
     {
         var c = context.Message;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(c.TimeoutMs));
-        using var request = new HttpRequestMessage(HttpMethod.Post, c.Url) { Content = new StringContent(c.Body, new MediaTypeHeaderValue("application/json")) };
-        request.Headers.TryAddWithoutValidation("webhook-id", c.DeliveryId);
-        var started = Stopwatch.GetTimestamp();
-        int? status = null;
-        try
-        {
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-            status = (int)response.StatusCode;
-        }
-        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException)
-        {
-            // As the baseline: no retry topology, the failure is reported and acked.
-        }
-        await context.Publish(new BenchResult(c.DeliveryId, c.EventId, c.RuleId, status is >= 200 and < 300 ? "succeeded" : "failed", 1, status,
-            Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 1)), p => p.Durable = true);
+        var (status, duration) = await BenchmarkWebhook.PostAsync(_http, c.Url, Encoding.UTF8.GetBytes(c.Body), c.DeliveryId, c.TimeoutMs);
+        await context.Publish(new BenchResult(c.DeliveryId, c.EventId, c.RuleId, BenchmarkWebhook.Succeeded(status) ? "succeeded" : "failed", 1, status,
+            Math.Round(duration.TotalMilliseconds, 1)), p => p.Durable = true);
     }
 
     public async ValueTask DisposeAsync()
