@@ -16,9 +16,10 @@ internal sealed record BaselineTarget(Uri Url, string RuleId, TimeSpan Timeout);
 /// With <paramref name="publishResults"/> it also does what the results contract asks of the worker: one persistent,
 /// confirmed result per delivery to a topic exchange, before the command is acked.
 /// </summary>
-internal sealed class BaselinePipeline(IConnection connection, string exchange, IReadOnlyDictionary<(string Tenant, string Type), BaselineTarget[]> routes,
+internal sealed class BaselinePipeline(IConnection connection, IReadOnlyDictionary<(string Tenant, string Type), BaselineTarget[]> routes,
     bool publishResults = false) : IComparisonPipeline
 {
+    public const string EventsExchange = "bench.events";
     public const string EventsQueue = "bench.baseline.events";
     public const string CommandsQueue = "bench.baseline.commands";
     public const string ResultsExchange = "bench.baseline.results";
@@ -34,19 +35,17 @@ internal sealed class BaselinePipeline(IConnection connection, string exchange, 
     private int _next;
     private bool _consuming;
 
-    public string Exchange => exchange;
-
     /// <summary>Declares the queues (bound to the exchange).</summary>
     public async Task DeclareAsync(CancellationToken cancellationToken)
     {
         await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
-        await channel.ExchangeDeclareAsync(exchange, ExchangeType.Topic, durable: true, cancellationToken: cancellationToken);
+        await channel.ExchangeDeclareAsync(EventsExchange, ExchangeType.Topic, durable: true, cancellationToken: cancellationToken);
         foreach (var queue in new[] { EventsQueue, CommandsQueue })
         {
             await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, cancellationToken: cancellationToken);
             await channel.QueuePurgeAsync(queue, cancellationToken);
         }
-        await channel.QueueBindAsync(EventsQueue, exchange, "#", cancellationToken: cancellationToken);
+        await channel.QueueBindAsync(EventsQueue, EventsExchange, "#", cancellationToken: cancellationToken);
         // Like astra.action-results in the worker's run: declared, nothing bound (the agent runtime is not here).
         await channel.ExchangeDeclareAsync(ResultsExchange, ExchangeType.Topic, durable: true, cancellationToken: cancellationToken);
     }

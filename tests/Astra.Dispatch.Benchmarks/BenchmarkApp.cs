@@ -8,10 +8,10 @@ namespace Astra.Dispatch.Benchmarks;
 /// <summary>Runs the chosen scenarios, worker then baseline on the same broker, and prints one JSON line per scenario.</summary>
 internal static class BenchmarkApp
 {
-    private const string BaselineExchange = "bench.events";
     private static readonly string[] WorkerQueues = ["astra.dispatch.events", "astra.dispatch.send"];
     private static readonly TimeSpan Idle = TimeSpan.FromSeconds(30);
     private const int WarmUpDeliveries = 3_000;
+    private const int WarmUpRounds = 2;
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output, TextWriter log, CancellationToken cancellationToken)
     {
@@ -94,7 +94,7 @@ internal static class BenchmarkApp
             var worker = await WorkerAsync(scenario, cancellationToken);
             await log.WriteLineAsync($"bench: {scenario.Name} worker: {worker.PerSecond:F0}/s");
             var baseline = options.WorkerOnly ? Measurement.None
-                : scenario.Replicas == 1 || !_results.TryGetValue("a", out var a) ? await BaselineAsync(scenario, cancellationToken)
+                : scenario.Replicas == 1 || !_results.TryGetValue("a", out var a) ? await ComparisonAsync(PipelineKind.Baseline, scenario, cancellationToken)
                 : a.Baseline;
             await log.WriteLineAsync($"bench: {scenario.Name} baseline: {baseline.PerSecond:F0}/s");
             // Where the worker's throughput is compared, also against a baseline that publishes the contract's result;
@@ -102,13 +102,12 @@ internal static class BenchmarkApp
             Measurement? withResults = null, massTransit = null;
             if (!options.WorkerOnly && scenario.Name is "a" or "b")
             {
-                withResults = await BaselineAsync(scenario, cancellationToken, publishResults: true);
+                withResults = await ComparisonAsync(PipelineKind.BaselineWithResults, scenario, cancellationToken);
                 await log.WriteLineAsync($"bench: {scenario.Name} baseline with results: {withResults.PerSecond:F0}/s");
             }
             if (!options.WorkerOnly && scenario.Name is "a" or "b" or "d")
             {
-                massTransit = await ComparisonAsync(new MassTransitPipeline(brokerUri, _connection, scenario.BaselineRoutes(receiver.OkBase, receiver.HangBase)),
-                    scenario, cancellationToken);
+                massTransit = await ComparisonAsync(PipelineKind.MassTransit, scenario, cancellationToken);
                 await log.WriteLineAsync($"bench: {scenario.Name} MassTransit pipeline: {massTransit.PerSecond:F0}/s, p50 {massTransit.P50Ms:F2} ms");
             }
             _results[scenario.Name] = (worker, baseline);
@@ -140,19 +139,21 @@ internal static class BenchmarkApp
                 ["baseline_p99_ms"] = Math.Round(baseline.P99Ms, 2),
                 ["broker_cpu_ms_per_delivery"] = Rounded(worker.BrokerCpuMsPerDelivery),
                 ["baseline_broker_cpu_ms_per_delivery"] = Rounded(baseline.BrokerCpuMsPerDelivery),
-                ["baseline_cpu_ms_per_delivery"] = Rounded(baseline.PipelineCpuMsPerDelivery(worker)),
+                ["baseline_cpu_ms_per_delivery"] = Rounded(baseline.CpuMsPerDelivery),
+                ["baseline_rss_mb"] = Math.Round(baseline.MaxRssMb ?? 0, 1),
             };
             if (withResults is not null)
             {
                 line["baseline_with_results_deliveries_per_s"] = Math.Round(withResults.PerSecond, 1);
                 line["ratio_vs_baseline_with_results"] = withResults.PerSecond > 0 ? Math.Round(worker.PerSecond / withResults.PerSecond, 3) : null;
                 line["baseline_with_results_broker_cpu_ms_per_delivery"] = Rounded(withResults.BrokerCpuMsPerDelivery);
-                line["baseline_with_results_cpu_ms_per_delivery"] = Rounded(withResults.PipelineCpuMsPerDelivery(worker));
+                line["baseline_with_results_cpu_ms_per_delivery"] = Rounded(withResults.CpuMsPerDelivery);
             }
             if (massTransit is not null)
             {
                 line["masstransit_deliveries_per_s"] = Math.Round(massTransit.PerSecond, 1);
-                line["masstransit_cpu_ms_per_delivery"] = Rounded(massTransit.PipelineCpuMsPerDelivery(worker));
+                line["masstransit_cpu_ms_per_delivery"] = Rounded(massTransit.CpuMsPerDelivery);
+                line["masstransit_rss_mb"] = Math.Round(massTransit.MaxRssMb ?? 0, 1);
                 line["masstransit_broker_cpu_ms_per_delivery"] = Rounded(massTransit.BrokerCpuMsPerDelivery);
                 if (withResults?.PerSecond > 0)
                     line["masstransit_vs_baseline_with_results"] = Math.Round(massTransit.PerSecond / withResults.PerSecond, 3);
@@ -216,7 +217,6 @@ internal static class BenchmarkApp
                         recording = receiver.Reset(scenario.Expected);
                     }
                     var cpuBefore = TotalCpu(workers);
-                    var harnessBefore = HarnessCpu();
                     var brokerBefore = broker?.Used;
                     var start = Stopwatch.GetTimestamp();
                     if (!scenario.Backlog)
@@ -224,16 +224,15 @@ internal static class BenchmarkApp
                     if (!await recording.WaitAsync(Idle, cancellationToken))
                         await log.WriteLineAsync($"bench: {scenario.Name} worker: only {recording.Count} of {scenario.Expected} deliveries arrived");
                     var cpu = TotalCpu(workers) - cpuBefore;
-                    var harnessCpu = HarnessCpu() - harnessBefore;
                     var brokerCpu = broker?.Used - brokerBefore;
                     var after = (double?)null;
                     if (scenario.Backlog)
                     {
                         await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken);
-                        after = workers[0].CurrentRssMb;
+                        after = workers[0].Monitor.CurrentRssMb;
                         start = FirstArrival(recording, start);
                     }
-                    return Measurement.From(recording, start, brokerCpu, workers.Max(w => w.MaxRssMb), after, cpu, harnessCpu);
+                    return Measurement.From(recording, start, brokerCpu, workers.Max(w => w.Monitor.MaxRssMb), after, cpu);
                 }
                 finally
                 {
@@ -254,54 +253,54 @@ internal static class BenchmarkApp
             return await WorkerProcess.StartAsync(workerDll, brokerUri, dir, rules, options.WorkerSettings, log, cancellationToken);
         }
 
-        private Task<Measurement> BaselineAsync(Scenario scenario, CancellationToken cancellationToken, bool publishResults = false) =>
-            ComparisonAsync(new BaselinePipeline(_connection, BaselineExchange, scenario.BaselineRoutes(receiver.OkBase, receiver.HangBase), publishResults),
-                scenario, cancellationToken);
-
-        private async Task<Measurement> ComparisonAsync(IComparisonPipeline pipeline, Scenario scenario, CancellationToken cancellationToken)
+        private async Task<Measurement> ComparisonAsync(PipelineKind kind, Scenario scenario, CancellationToken cancellationToken)
         {
-            await using var _ = pipeline;
-            await pipeline.DeclareAsync(cancellationToken);
+            await using var pipeline = await PipelineProcess.StartAsync(kind, workerDll, brokerUri, scenario, receiver.OkBase, receiver.HangBase, log, cancellationToken);
             await using var publisher = new EventPublisher(_connection, pipeline.Exchange, $"{_runId}{++_batch}");
             await publisher.InitializeAsync(cancellationToken);
             if (scenario.Backlog)
                 await publisher.PublishAsync(scenario.Events, scenario.Tenants, cancellationToken);
             if (!scenario.Backlog)
             {
-                await pipeline.StartAsync(cancellationToken);
+                await pipeline.StartConsumingAsync(cancellationToken);
                 await WarmUpAsync(scenario, pipeline.Exchange, cancellationToken);
             }
             var recording = receiver.Reset(scenario.Expected);
             var brokerBefore = broker?.Used;
-            var harnessBefore = HarnessCpu();
+            var cpuBefore = pipeline.Monitor.CpuTime;
             var start = Stopwatch.GetTimestamp();
             if (scenario.Backlog)
-                await pipeline.StartAsync(cancellationToken);
+                await pipeline.StartConsumingAsync(cancellationToken);
             if (!scenario.Backlog)
                 await PublishAsync(publisher, scenario, cancellationToken);
             if (!await recording.WaitAsync(Idle, cancellationToken))
-                await log.WriteLineAsync($"bench: {scenario.Name} {pipeline.GetType().Name}: only {recording.Count} of {scenario.Expected} deliveries arrived");
+                await log.WriteLineAsync($"bench: {scenario.Name} {kind} pipeline: only {recording.Count} of {scenario.Expected} deliveries arrived");
+            var cpu = pipeline.Monitor.CpuTime - cpuBefore;
             if (scenario.Backlog)
                 start = FirstArrival(recording, start);
-            return Measurement.From(recording, start, broker?.Used - brokerBefore, harnessCpu: HarnessCpu() - harnessBefore);
+            return Measurement.From(recording, start, broker?.Used - brokerBefore, pipeline.Monitor.MaxRssMb, cpu: cpu);
         }
 
         /// <summary>
-        /// Events through the whole path first, then a second's pause, so neither side is measured while the runtime
-        /// is still compiling its hot paths: tiered compilation moves a method to optimized code only after it has run
-        /// a while and no new code has been compiled for 100 ms, which with the worker's much larger code base takes a
-        /// few thousand messages (with 100, the first seconds of a paced run held nearly all of its slow deliveries).
+        /// Events through the whole path in two rounds, each followed by a second's pause, so no side is measured while
+        /// the runtime is still compiling its hot paths. Tiered compilation starts counting a method's calls only once no
+        /// new code has been compiled for 100 ms, and optimizes it after 30 more calls: the first round's methods start
+        /// counting in its pause and are optimized during the second round. With a single round (even of 3,000
+        /// deliveries), the JIT took a fifth of the worker's CPU in the first five seconds of the measured run.
         /// </summary>
         private async Task WarmUpAsync(Scenario scenario, string exchange, CancellationToken cancellationToken)
         {
-            var events = options.Quick ? 100 : Math.Max(100, WarmUpDeliveries / scenario.FanOut);
-            var recording = receiver.Reset(events * scenario.FanOut);
-            await using var publisher = new EventPublisher(_connection, exchange, $"{_runId}w{++_batch}");
-            await publisher.InitializeAsync(cancellationToken);
-            await publisher.PublishAsync(events, scenario.Tenants, cancellationToken);
-            if (!await recording.WaitAsync(Idle, cancellationToken))
-                await log.WriteLineAsync($"bench: {scenario.Name} warm-up: only {recording.Count} deliveries arrived");
-            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            for (var round = 0; round < WarmUpRounds; round++)
+            {
+                var events = options.Quick ? 100 : Math.Max(100, WarmUpDeliveries / WarmUpRounds / scenario.FanOut);
+                var recording = receiver.Reset(events * scenario.FanOut);
+                await using var publisher = new EventPublisher(_connection, exchange, $"{_runId}w{++_batch}");
+                await publisher.InitializeAsync(cancellationToken);
+                await publisher.PublishAsync(events, scenario.Tenants, cancellationToken);
+                if (!await recording.WaitAsync(Idle, cancellationToken))
+                    await log.WriteLineAsync($"bench: {scenario.Name} warm-up: only {recording.Count} deliveries arrived");
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            }
         }
 
         private static Task PublishAsync(EventPublisher publisher, Scenario scenario, CancellationToken cancellationToken) =>
@@ -311,10 +310,7 @@ internal static class BenchmarkApp
 
         private static double? Rounded(double? ms) => ms is { } value ? Math.Round(value, 3) : null;
 
-        /// <summary>This process: the publisher and receiver, and the comparison pipelines, which run in it.</summary>
-        private static TimeSpan HarnessCpu() => Process.GetCurrentProcess().TotalProcessorTime;
-
-        private static TimeSpan TotalCpu(List<WorkerProcess> workers) => workers.Aggregate(TimeSpan.Zero, (sum, w) => sum + w.CpuTime);
+        private static TimeSpan TotalCpu(List<WorkerProcess> workers) => workers.Aggregate(TimeSpan.Zero, (sum, w) => sum + w.Monitor.CpuTime);
 
         private static long FirstArrival(Recording recording, long fallback) => recording.FirstArrival is > 0 and var first ? first : fallback;
 

@@ -15,6 +15,7 @@ namespace Astra.Dispatch.Benchmarks;
 internal sealed class MassTransitPipeline(Uri broker, IConnection connection, IReadOnlyDictionary<(string Tenant, string Type), BaselineTarget[]> routes)
     : IComparisonPipeline
 {
+    public const string EventsExchange = "bench.mt";
     public const string EventsQueue = "bench.mt.events";
     public const string CommandsQueue = "bench.mt.commands";
     public const string ResultsExchange = "bench.mt.results";
@@ -22,8 +23,6 @@ internal sealed class MassTransitPipeline(Uri broker, IConnection connection, IR
 
     private readonly HttpClient _http = BenchmarkWebhook.CreateClient();
     private IBusControl? _bus;
-
-    public string Exchange => "bench.mt";
 
     /// <summary>Removes what an earlier scenario left; MassTransit declares its queues when it starts (so no backlog scenario).</summary>
     public async Task DeclareAsync(CancellationToken cancellationToken)
@@ -47,7 +46,7 @@ internal sealed class MassTransitPipeline(Uri broker, IConnection connection, IR
                 e.PrefetchCount = 128;
                 e.ConcurrentMessageLimit = 32;
                 e.ConfigureConsumeTopology = false;
-                e.Bind(Exchange, b =>
+                e.Bind(EventsExchange, b =>
                 {
                     b.ExchangeType = "topic";
                     b.RoutingKey = "#";

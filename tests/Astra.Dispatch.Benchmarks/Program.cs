@@ -6,4 +6,6 @@ Console.CancelKeyPress += (_, e) =>
     e.Cancel = true;
     stop.Cancel();
 };
-return await BenchmarkApp.RunAsync(args, Console.Out, Console.Error, stop.Token);
+return args is [PipelineHost.Command, .. var pipeline]
+    ? await PipelineHost.RunAsync(pipeline, Console.In, Console.Out, stop.Token)
+    : await BenchmarkApp.RunAsync(args, Console.Out, Console.Error, stop.Token);

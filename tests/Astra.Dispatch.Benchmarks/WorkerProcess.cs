@@ -6,41 +6,19 @@ namespace Astra.Dispatch.Benchmarks;
 
 /// <summary>
 /// The real worker (<c>dotnet Astra.Dispatch.Worker.dll</c>) as a child process configured through
-/// <c>Dispatch__*</c> variables, so its RSS is its own. RSS is sampled every 100 ms while it runs.
+/// <c>Dispatch__*</c> variables.
 /// </summary>
 internal sealed class WorkerProcess : IAsyncDisposable
 {
     private readonly Process _process;
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _sampler;
-    private long _maxRss;
 
     private WorkerProcess(Process process)
     {
         _process = process;
-        _sampler = SampleAsync(_stop.Token);
+        Monitor = new ProcessMonitor(process);
     }
 
-    public double MaxRssMb => Interlocked.Read(ref _maxRss) / 1024d / 1024d;
-
-    /// <summary>CPU time the worker process has used so far (all threads).</summary>
-    public TimeSpan CpuTime
-    {
-        get
-        {
-            _process.Refresh();
-            return _process.TotalProcessorTime;
-        }
-    }
-
-    public double CurrentRssMb
-    {
-        get
-        {
-            _process.Refresh();
-            return _process.WorkingSet64 / 1024d / 1024d;
-        }
-    }
+    public ProcessMonitor Monitor { get; }
 
     public static async Task<WorkerProcess> StartAsync(string workerDll, Uri broker, string workDir, string rulesPath, IReadOnlyDictionary<string, string> settings,
         TextWriter log, CancellationToken cancellationToken)
@@ -115,29 +93,6 @@ internal sealed class WorkerProcess : IAsyncDisposable
         throw new TimeoutException("the worker was not ready within 120s");
     }
 
-    private async Task SampleAsync(CancellationToken cancellationToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
-        try
-        {
-            while (await timer.WaitForNextTickAsync(cancellationToken) && !_process.HasExited)
-            {
-                var rss = (long)(CurrentRssMb * 1024 * 1024);
-                long seen;
-                while ((seen = Interlocked.Read(ref _maxRss)) < rss && Interlocked.CompareExchange(ref _maxRss, rss, seen) != seen)
-                {
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        catch (InvalidOperationException)
-        {
-            // The process went away between the check and the sample.
-        }
-    }
-
     private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
@@ -148,8 +103,7 @@ internal sealed class WorkerProcess : IAsyncDisposable
     /// <summary>Stops the worker gracefully (SIGTERM), killing it if it does not exit within 30s.</summary>
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync();
-        await _sampler;
+        await Monitor.DisposeAsync();
         if (!_process.HasExited)
         {
             using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
@@ -166,6 +120,5 @@ internal sealed class WorkerProcess : IAsyncDisposable
             }
         }
         _process.Dispose();
-        _stop.Dispose();
     }
 }
