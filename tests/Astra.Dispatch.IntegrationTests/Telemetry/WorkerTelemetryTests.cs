@@ -23,10 +23,9 @@ public sealed class WorkerTelemetryTests(OpsWorkerFixture fixture) : IClassFixtu
             new Dictionary<string, object?> { ["traceparent"] = $"00-{traceId}-{publisherSpan}-01" });
 
         var request = await fixture.Receiver.WaitForRequestAsync(r => r.Path == "/traced", Wait);
-        // Spans are exported as they end, and the event's span may end after the delivery's: wait for all three.
-        var spans = await fixture.Spans.WaitForAsync(all => all.Any(a => a.TraceId == traceId && a.DisplayName == "deliver")
-            && all.Any(a => a.TraceId == traceId && a.DisplayName == "astra.events process")
-            && all.Any(a => a.TraceId == traceId && a.Source.Name == "MassTransit" && a.Kind == ActivityKind.Consumer), Wait);
+        // Spans are exported as they end, in no fixed order: the event's consume span, and the MassTransit send and
+        // consume spans between it and the deliver span, may end after the delivery's. Wait for the whole chain.
+        var spans = await fixture.Spans.WaitForAsync(all => ChainIsComplete([.. all.Where(a => a.TraceId == traceId)]), Wait);
 
         var trace = spans.Where(a => a.TraceId == traceId).ToList();
         var consume = Assert.Single(trace, a => a.Source.Name == DispatchTelemetry.Name && a.DisplayName == "astra.events process");
@@ -94,6 +93,13 @@ public sealed class WorkerTelemetryTests(OpsWorkerFixture fixture) : IClassFixtu
         var up = await WaitForStatusAsync("/health/ready", HttpStatusCode.OK, TimeSpan.FromSeconds(90));
         Assert.Contains("\"database\":{\"status\":\"Healthy\"", await up.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
+
+    /// <summary>The receiver's request span under the deliver span, under the event's consume span, every link exported.</summary>
+    private static bool ChainIsComplete(List<Activity> trace) =>
+        trace.FirstOrDefault(a => a.DisplayName == "astra.events process") is { } consume
+        && trace.FirstOrDefault(a => a.DisplayName == "deliver") is { } deliver
+        && trace.FirstOrDefault(a => a.Kind == ActivityKind.Client && a.Source.Name == "System.Net.Http") is { } http
+        && IsDescendant(deliver, consume, trace) && IsDescendant(http, deliver, trace);
 
     private static bool IsDescendant(Activity child, Activity ancestor, List<Activity> trace)
     {
