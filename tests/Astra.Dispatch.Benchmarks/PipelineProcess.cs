@@ -44,11 +44,13 @@ internal sealed class PipelineProcess : IAsyncDisposable
         foreach (var arg in new[]
         {
             "exec", "--runtimeconfig", Path.ChangeExtension(workerDll, ".runtimeconfig.json"), typeof(PipelineHost).Assembly.Location,
-            PipelineHost.Command, kind.ToString(), broker.AbsoluteUri, JsonSerializer.Serialize(scenario), ok.AbsoluteUri, hang.AbsoluteUri,
+            PipelineHost.Command, kind.ToString(), JsonSerializer.Serialize(scenario), ok.AbsoluteUri, hang.AbsoluteUri,
         })
         {
             info.ArgumentList.Add(arg);
         }
+        // Like the worker's, in the environment: a command line is visible to every user of the machine.
+        info.Environment[PipelineHost.BrokerVariable] = broker.AbsoluteUri;
         var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start the {kind} pipeline");
         var pipeline = new PipelineProcess(process, kind);
         process.OutputDataReceived += (_, e) => pipeline.OnOutput(e.Data, log);
