@@ -113,21 +113,11 @@ internal sealed class PipelineProcess : IAsyncDisposable
     /// <summary>Ends its stdin (it stops and exits), killing it if it has not exited within 30s.</summary>
     public async ValueTask DisposeAsync()
     {
-        await Monitor.DisposeAsync();
-        if (!_process.HasExited)
+        await Monitor.StopAsync(() =>
         {
             _process.StandardInput.Close();
-            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            try
-            {
-                await _process.WaitForExitAsync(grace.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync();
-            }
-        }
+            return Task.CompletedTask;
+        });
         _process.Dispose();
     }
 }

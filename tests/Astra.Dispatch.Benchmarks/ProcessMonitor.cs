@@ -3,11 +3,13 @@ using System.Diagnostics;
 namespace Astra.Dispatch.Benchmarks;
 
 /// <summary>
-/// A child process of the benchmark (the worker, or a comparison pipeline): its CPU time, and its RSS sampled every
-/// 100 ms while it runs. Each side runs in a process of its own, so each side's figures are its own.
+/// A child process of the benchmark (the worker, or a comparison pipeline): its CPU time, its RSS sampled every
+/// 100 ms while it runs, and its stop. Each side runs in a process of its own, so each side's figures are its own.
 /// </summary>
-internal sealed class ProcessMonitor : IAsyncDisposable
+internal sealed class ProcessMonitor
 {
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(30);
+
     private readonly Process _process;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _sampler;
@@ -63,11 +65,27 @@ internal sealed class ProcessMonitor : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops sampling (the process itself is its owner's to stop).</summary>
-    public async ValueTask DisposeAsync()
+    /// <summary>
+    /// Stops sampling, asks the process to stop the way its owner knows (<paramref name="askToStop"/>), and kills it
+    /// with its children if it has not exited within 30s.
+    /// </summary>
+    public async Task StopAsync(Func<Task> askToStop)
     {
         await _stop.CancelAsync();
         await _sampler;
         _stop.Dispose();
+        if (_process.HasExited)
+            return;
+        await askToStop();
+        using var grace = new CancellationTokenSource(StopGrace);
+        try
+        {
+            await _process.WaitForExitAsync(grace.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
     }
 }

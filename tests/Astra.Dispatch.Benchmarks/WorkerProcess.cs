@@ -103,22 +103,11 @@ internal sealed class WorkerProcess : IAsyncDisposable
     /// <summary>Stops the worker gracefully (SIGTERM), killing it if it does not exit within 30s.</summary>
     public async ValueTask DisposeAsync()
     {
-        await Monitor.DisposeAsync();
-        if (!_process.HasExited)
+        await Monitor.StopAsync(async () =>
         {
-            using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-                await kill.WaitForExitAsync();
-            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            try
-            {
-                await _process.WaitForExitAsync(grace.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync();
-            }
-        }
+            using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            await kill.WaitForExitAsync();
+        });
         _process.Dispose();
     }
 }
