@@ -96,7 +96,8 @@ internal static class BenchmarkApp
             var baseline = options.WorkerOnly ? Measurement.None
                 : scenario.Replicas == 1 || !_results.TryGetValue("a", out var a) ? await ComparisonAsync(PipelineKind.Baseline, scenario, cancellationToken)
                 : a.Baseline;
-            await log.WriteLineAsync($"bench: {scenario.Name} baseline: {baseline.PerSecond:F0}/s");
+            if (!options.WorkerOnly)
+                await log.WriteLineAsync($"bench: {scenario.Name} baseline: {baseline.PerSecond:F0}/s");
             // Where the worker's throughput is compared, also against a baseline that publishes the contract's result;
             // where throughput or latency is, against the same pipeline on MassTransit (what the framework itself costs).
             Measurement? withResults = null, massTransit = null;
@@ -122,6 +123,8 @@ internal static class BenchmarkApp
 
         private JsonObject Line(Scenario s, Measurement worker, Measurement baseline, Measurement? withResults, Measurement? massTransit)
         {
+            // --worker-only measures no baseline: its fields are null, not zero.
+            double? Measured(double value) => options.WorkerOnly ? null : value;
             var line = new JsonObject
             {
                 ["scenario"] = s.Name,
@@ -133,14 +136,14 @@ internal static class BenchmarkApp
                 ["p99_ms"] = Math.Round(worker.P99Ms, 2),
                 ["worker_rss_mb"] = Math.Round(worker.MaxRssMb ?? 0, 1),
                 ["worker_cpu_ms_per_delivery"] = Rounded(worker.CpuMsPerDelivery),
-                ["baseline_deliveries_per_s"] = Math.Round(baseline.PerSecond, 1),
+                ["baseline_deliveries_per_s"] = Measured(Math.Round(baseline.PerSecond, 1)),
                 ["ratio"] = baseline.PerSecond > 0 ? Math.Round(worker.PerSecond / baseline.PerSecond, 3) : null,
-                ["baseline_p50_ms"] = Math.Round(baseline.P50Ms, 2),
-                ["baseline_p99_ms"] = Math.Round(baseline.P99Ms, 2),
+                ["baseline_p50_ms"] = Measured(Math.Round(baseline.P50Ms, 2)),
+                ["baseline_p99_ms"] = Measured(Math.Round(baseline.P99Ms, 2)),
                 ["broker_cpu_ms_per_delivery"] = Rounded(worker.BrokerCpuMsPerDelivery),
                 ["baseline_broker_cpu_ms_per_delivery"] = Rounded(baseline.BrokerCpuMsPerDelivery),
                 ["baseline_cpu_ms_per_delivery"] = Rounded(baseline.CpuMsPerDelivery),
-                ["baseline_rss_mb"] = Math.Round(baseline.MaxRssMb ?? 0, 1),
+                ["baseline_rss_mb"] = Measured(Math.Round(baseline.MaxRssMb ?? 0, 1)),
             };
             if (withResults is not null)
             {

@@ -35,4 +35,24 @@ public sealed class QuickBenchmarkTests
             Assert.True(root.GetProperty(field).GetDouble() > 0, field);
         }
     }
+
+    [Fact]
+    public async Task RunAsync_WorkerOnly_ReportsTheWorkerAndNoBaselineFigures()
+    {
+        using var output = new StringWriter();
+        using var log = new StringWriter();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+
+        var exit = await BenchmarkApp.RunAsync(["--quick", "--scenario", "a", "--worker-only"], output, log, timeout.Token);
+
+        Assert.True(exit == 0, log.ToString());
+        using var json = JsonDocument.Parse(Assert.Single(output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        var root = json.RootElement;
+        Assert.Equal(root.GetProperty("events").GetInt32(), root.GetProperty("deliveries").GetInt32());
+        Assert.True(root.GetProperty("worker_cpu_ms_per_delivery").GetDouble() > 0);
+        // Not measured is null, not a baseline that delivered nothing.
+        foreach (var field in new[] { "baseline_deliveries_per_s", "ratio", "baseline_p50_ms", "baseline_p99_ms", "baseline_rss_mb" })
+            Assert.Equal(JsonValueKind.Null, root.GetProperty(field).ValueKind);
+        Assert.DoesNotContain("baseline:", log.ToString());
+    }
 }
