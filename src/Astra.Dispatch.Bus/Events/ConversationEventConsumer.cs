@@ -110,6 +110,7 @@ public sealed partial class ConversationEventConsumer(
                 return endpoint.Send(c.Command, s =>
                 {
                     s.UseRawJson();
+                    s.SetFromCurrentSpan();
                     if (isKnown)
                         s.Headers.Set(SendHttpActionConsumer.KnownDeliveryHeader, true);
                 }, context.CancellationToken);

@@ -23,7 +23,9 @@ public sealed class ConversationEventConsumerDefinition : ConsumerDefinition<Con
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<ConversationEventConsumer> consumerConfigurator,
         IRegistrationContext context)
     {
-        endpointConfigurator.UseRawJsonDeserializer(RawSerializerOptions.AnyMessageType | RawSerializerOptions.CopyHeaders, isDefault: true);
+        // Without CopyHeaders (MassTransit's raw JSON default): the publisher's own AMQP headers stay on its event
+        // instead of being copied into every command and from there into every result event on the bus.
+        endpointConfigurator.UseRawJsonDeserializer(RawSerializerOptions.AnyMessageType, isDefault: true);
         if (endpointConfigurator is IRabbitMqReceiveEndpointConfigurator rabbit)
         {
             rabbit.PrefetchCount = _options.EventsPrefetch;

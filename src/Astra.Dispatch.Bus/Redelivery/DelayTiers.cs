@@ -45,7 +45,7 @@ public sealed class DelayTiers(IOptions<RabbitMqOptions> options) : IAsyncDispos
     /// <summary>
     /// Publishes <paramref name="message"/> (mandatory, confirmed, plain JSON) to <paramref name="tier"/>'s exchange to
     /// expire after <paramref name="wait"/> and be dead-lettered back to <paramref name="queue"/>, with the attempt and
-    /// deferral headers. <paramref name="pipe"/> runs first (e.g. MassTransit's copy of the consumed message's headers).
+    /// deferral headers and the current span's trace context. <paramref name="pipe"/> runs first (MassTransit's redelivery headers).
     /// </summary>
     public async Task SendAsync<T>(ISendEndpointProvider sender, T message, TimeSpan tier, TimeSpan wait, string queue, int attempts, int deferrals,
         IPipe<SendContext<T>>? pipe, CancellationToken cancellationToken)
@@ -59,6 +59,7 @@ public sealed class DelayTiers(IOptions<RabbitMqOptions> options) : IAsyncDispos
                 await pipe.Send(send);
             // MassTransit would re-serialize with its default (envelope) serializer; commands stay plain JSON.
             send.UseRawJson();
+            send.SetFromCurrentSpan();
             send.Headers.Set(RedeliveryPlan.AttemptsHeader, attempts);
             send.Headers.Set(RedeliveryPlan.DeferralsHeader, deferrals);
             send.TimeToLive = wait;

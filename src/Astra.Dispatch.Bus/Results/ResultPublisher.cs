@@ -4,7 +4,7 @@ namespace Astra.Dispatch.Bus.Results;
 
 /// <summary>
 /// Publishes outcomes to <c>astra.action-results</c> as plain JSON (no MassTransit envelope), so any AMQP
-/// consumer of the agent runtime can read them.
+/// consumer of the agent runtime can read them, with the trace context of the attempt that produced them.
 /// </summary>
 public static class ResultPublisher
 {
@@ -13,6 +13,7 @@ public static class ResultPublisher
         endpoint.Publish(result, context =>
         {
             context.UseRawJson();
+            context.SetFromCurrentSpan();
             context.Durable = true;
         }, cancellationToken);
 }

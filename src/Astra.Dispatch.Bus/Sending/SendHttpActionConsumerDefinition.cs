@@ -29,8 +29,9 @@ public sealed class SendHttpActionConsumerDefinition : ConsumerDefinition<SendHt
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<SendHttpActionConsumer> consumerConfigurator,
         IRegistrationContext context)
     {
-        // Commands are plain JSON (see RawJson); MassTransit envelopes (e.g. from older workers) are still read.
-        endpointConfigurator.UseRawJsonDeserializer(RawSerializerOptions.AnyMessageType | RawSerializerOptions.CopyHeaders);
+        // Commands are plain JSON (see RawJson); MassTransit envelopes (e.g. from older workers) are still read. Their
+        // headers are not copied into result events (internal marks); a tier redelivery sets the ones it carries.
+        endpointConfigurator.UseRawJsonDeserializer(RawSerializerOptions.AnyMessageType);
         if (endpointConfigurator is IRabbitMqReceiveEndpointConfigurator rabbit)
         {
             rabbit.PrefetchCount = _options.SendPrefetch;

@@ -52,6 +52,10 @@ public sealed class DeliveryFaultTests : IAsyncLifetime
         var requests = _receiver.Requests;
         Assert.Equal(3, requests.Count);
         Assert.Single(requests.Select(r => r.Header("webhook-id")).Distinct());
+        // Every attempt, and the result event, continue one trace (redeliveries carry the attempt's trace context).
+        var traceId = TraceId(requests[0].Header("traceparent"));
+        Assert.All(requests, r => Assert.Equal(traceId, TraceId(r.Header("traceparent"))));
+        Assert.Equal(traceId, TraceId(succeeded.Headers.GetValueOrDefault("traceparent")?.ToString()));
         var deliveryId = DeliveryId.For(_tenant, "evt-1", "retry-ok");
         await Some.WaitForScalarAsync(worker.DatabasePath, "SELECT COUNT(*) FROM attempts WHERE delivery_id = @deliveryId", new { deliveryId }, 3, Wait);
         await Some.WaitForScalarAsync(worker.DatabasePath, "SELECT COUNT(*) FROM deliveries WHERE id = @deliveryId AND status = 'succeeded' AND attempts = 3", new { deliveryId }, 1, Wait);
@@ -297,6 +301,9 @@ public sealed class DeliveryFaultTests : IAsyncLifetime
 
     // Never early; late by less than the distance to the next tier of the 1s, 2s, 4s schedule (so it was this tier),
     // which leaves room for a loaded CI machine.
+    private static string TraceId(string? traceParent) =>
+        traceParent is ['0', '0', '-', ..] && traceParent.Split('-') is [_, var id, _, _] ? id : throw new Xunit.Sdk.XunitException($"not a traceparent: {traceParent}");
+
     private static void AssertGap(DateTimeOffset first, DateTimeOffset second, TimeSpan expected)
     {
         var gap = second - first;

@@ -73,6 +73,23 @@ public sealed class EndToEndDeliveryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RawJsonEvent_WithHeadersOfItsOwn_TheyReachNeitherTheEndpointNorTheResultEvent()
+    {
+        // Whatever the publisher put in the event's AMQP headers is its business: MassTransit's raw JSON default would
+        // copy it into every command and from there into every result event on the bus.
+        var json = Events.Lead(_tenant);
+        var headers = new Dictionary<string, object?> { ["x-runtime-session"] = "session-value-1234" };
+        await _amqp.PublishTextAsync(BusNames.EventsExchange, "lead.captured", json, headers);
+
+        var id = DeliveryId.For(_tenant, Events.Id(json), "crm-lead");
+        var request = await _receiver.WaitForRequestAsync(r => r.Headers["webhook-id"] == id, Wait);
+        Assert.DoesNotContain(request.Headers, h => h.Key.Equals("x-runtime-session", StringComparison.OrdinalIgnoreCase));
+        var result = await _results.WaitForAsync(m => m.RoutingKey == BusNames.SucceededRoutingKey && m.BodyText.Contains(id, StringComparison.Ordinal), Wait);
+        Assert.False(result.Headers.ContainsKey("x-runtime-session"), string.Join(", ", result.Headers.Keys));
+        Assert.DoesNotContain("session-value-1234", string.Join(" ", result.Headers.Values));
+    }
+
+    [Fact]
     public async Task MassTransitPublisher_ConversationEvent_IsDelivered()
     {
         var services = new ServiceCollection();
