@@ -88,14 +88,27 @@ public sealed class RabbitMqBroker : IAsyncDisposable
     /// </summary>
     public async Task<Uri> CreateVirtualHostAsync(string name, CancellationToken cancellationToken = default)
     {
-        string[][] commands = [["add_vhost", name], ["set_permissions", "-p", name, "guest", ".*", ".*", ".*"]];
-        foreach (var command in commands)
-        {
-            var result = await backend.CtlAsync(command, cancellationToken);
-            if (!result.Succeeded)
-                throw new InvalidOperationException($"rabbitmqctl {string.Join(' ', command)} failed ({result.ExitCode}): {result.Output}");
-        }
+        await CtlAsync(["add_vhost", name], cancellationToken);
+        await CtlAsync(["set_permissions", "-p", name, "guest", ".*", ".*", ".*"], cancellationToken);
         return new Uri(AmqpUri, Uri.EscapeDataString(name));
+    }
+
+    /// <summary>The type (<c>classic</c>, <c>quorum</c>, <c>stream</c>) of every queue in <paramref name="vhost"/>, by name.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> QueueTypesAsync(string vhost, CancellationToken cancellationToken = default)
+    {
+        var output = await CtlAsync(["list_queues", "-p", vhost, "name", "type", "--quiet", "--no-table-headers"], cancellationToken);
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(line => line.Split('\t'))
+            .Where(fields => fields.Length == 2)
+            .ToDictionary(fields => fields[0], fields => fields[1], StringComparer.Ordinal);
+    }
+
+    private async Task<string> CtlAsync(string[] command, CancellationToken cancellationToken)
+    {
+        var result = await backend.CtlAsync(command, cancellationToken);
+        if (!result.Succeeded)
+            throw new InvalidOperationException($"rabbitmqctl {string.Join(' ', command)} failed ({result.ExitCode}): {result.Output}");
+        return result.Output;
     }
 
     /// <summary>A new connection to this broker (caller disposes it).</summary>

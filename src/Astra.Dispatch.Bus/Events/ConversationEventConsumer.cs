@@ -22,7 +22,12 @@ public sealed partial class ConversationEventConsumer(
     RuleCatalog catalog, RequestRenderer renderer, LiquidEngine liquid, DeliveryJournal journal, DeliveryStatusLookup deliveries, TimeProvider time,
     DestinationBreaker breaker, RetrySchedule schedule, DelayTiers tiers, DispatchTelemetry telemetry, ILogger<ConversationEventConsumer> logger) : IConsumer<ConversationEvent>
 {
-    public static readonly Uri SendQueue = new($"queue:{BusNames.SendQueue}");
+    /// <summary>
+    /// Commands go to the send queue's exchange, declared with the queue and its binding before the bus starts
+    /// (<see cref="DelayTiers.DeclareSendQueueAsync"/>): a <c>queue:</c> address would have MassTransit declare the
+    /// queue itself, as a classic queue, which the broker refuses once it is a quorum queue.
+    /// </summary>
+    public static readonly Uri SendExchange = new($"exchange:{BusNames.SendQueue}");
 
     public async Task Consume(ConsumeContext<ConversationEvent> context)
     {
@@ -92,7 +97,7 @@ public sealed partial class ConversationEventConsumer(
         // consumer checks the log before sending it.
         var redelivered = context.ReceiveContext.Redelivered;
         var known = redelivered ? null : await deliveries.FindExistingAsync([.. commands.Select(c => c.Command.DeliveryId)], context.CancellationToken);
-        var endpoint = await context.GetSendEndpoint(SendQueue);
+        var endpoint = await context.GetSendEndpoint(SendExchange);
         var now = time.GetUtcNow();
         // A parked delivery's refused attempt creates its row in the log; the others start as pending.
         var logged = new List<JournalEntry>(commands.Count);
@@ -111,6 +116,9 @@ public sealed partial class ConversationEventConsumer(
                 {
                     s.UseRawJson();
                     s.SetFromCurrentSpan();
+                    // Should the binding be missing (a broker that lost its definitions), fail loudly instead of dropping.
+                    if (s.TryGetPayload<RabbitMqSendContext>(out var rabbit))
+                        rabbit.Mandatory = true;
                     if (isKnown)
                         s.Headers.Set(SendHttpActionConsumer.KnownDeliveryHeader, true);
                 }, context.CancellationToken);

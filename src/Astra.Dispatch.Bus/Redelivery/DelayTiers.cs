@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Astra.Dispatch.Contracts;
 using Astra.Dispatch.Rules;
 using MassTransit;
 using Microsoft.Extensions.Options;
@@ -73,8 +74,19 @@ public sealed class DelayTiers(IOptions<RabbitMqOptions> options) : IAsyncDispos
         }), cancellationToken);
     }
 
-    /// <summary>Forget declarations (after a broker restart with a fresh node, queues may be gone).</summary>
-    public void Reset() => _declared.Clear();
+    /// <summary>
+    /// Declares the command queue as its receive endpoint does (a quorum queue when configured), its fanout exchange
+    /// and the binding: the queue the tiers dead-letter into, and the exchange the event consumer sends commands to.
+    /// </summary>
+    public async Task DeclareSendQueueAsync(CancellationToken cancellationToken)
+    {
+        var connection = await ConnectAsync(cancellationToken);
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+        var arguments = options.Value.QuorumQueues ? new Dictionary<string, object?> { ["x-queue-type"] = "quorum" } : null;
+        await channel.ExchangeDeclareAsync(BusNames.SendQueue, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);
+        await channel.QueueDeclareAsync(BusNames.SendQueue, durable: true, exclusive: false, autoDelete: false, arguments, cancellationToken: cancellationToken);
+        await channel.QueueBindAsync(BusNames.SendQueue, BusNames.SendQueue, "", cancellationToken: cancellationToken);
+    }
 
     private async Task DeclareAsync(TimeSpan tier, CancellationToken cancellationToken)
     {

@@ -255,6 +255,24 @@ public sealed class DeliveryFaultTests : IAsyncLifetime
         Assert.Single(_receiver.Requests);
     }
 
+    [Fact]
+    public async Task Events_CommandQueueUnbound_EventDeadLetteredNotDropped()
+    {
+        await using var worker = await StartWorkerAsync(Some.Rule("unroutable", _tenant, _receiver.UrlFor("hooks/unroutable")));
+        // A broker that lost the binding (e.g. definitions reset by hand): commands sent to the exchange route nowhere.
+        await using (var channel = await _amqp.Connection.CreateChannelAsync())
+            await channel.QueueUnbindAsync(BusNames.SendQueue, BusNames.SendQueue, "");
+        var marker = Guid.NewGuid().ToString("N");
+
+        await _amqp.PublishJsonAsync(BusNames.EventsExchange, Some.EventType, Some.Event(_tenant, "evt-unroutable"),
+            new Dictionary<string, object?> { ["test-marker"] = marker });
+
+        // The command is published mandatory: the broker returns it, the event consumer fails, the event is kept.
+        var error = Assert.Single(await WaitForMessagesAsync(BusNames.EventsErrorQueue, m => m.Header("test-marker") == marker, 1));
+        Assert.False(string.IsNullOrEmpty(error.Header("MT-Fault-Message")));
+        Assert.Empty(_receiver.Requests);
+    }
+
     private Task<AmqpMessage> WaitForDeadLetterAsync(string deliveryId) =>
         WaitForMessagesAsync(BusNames.SendErrorQueue, m => m.Header(DeliveryFaultHeadersFilter.DeliveryId) == deliveryId, 1).ContinueWith(t => t.Result[0], TaskScheduler.Default);
 
