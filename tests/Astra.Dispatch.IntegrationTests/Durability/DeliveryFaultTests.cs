@@ -317,11 +317,11 @@ public sealed class DeliveryFaultTests : IAsyncLifetime
         return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    // Never early; late by less than the distance to the next tier of the 1s, 2s, 4s schedule (so it was this tier),
-    // which leaves room for a loaded CI machine.
     private static string TraceId(string? traceParent) =>
         traceParent is ['0', '0', '-', ..] && traceParent.Split('-') is [_, var id, _, _] ? id : throw new Xunit.Sdk.XunitException($"not a traceparent: {traceParent}");
 
+    // Never early; late by less than the distance to the next tier of the 1s, 2s, 4s schedule (so it was this tier),
+    // which leaves room for a loaded CI machine.
     private static void AssertGap(DateTimeOffset first, DateTimeOffset second, TimeSpan expected)
     {
         var gap = second - first;
