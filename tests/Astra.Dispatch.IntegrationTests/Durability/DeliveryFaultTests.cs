@@ -273,6 +273,25 @@ public sealed class DeliveryFaultTests : IAsyncLifetime
         Assert.Empty(_receiver.Requests);
     }
 
+    [Fact]
+    public async Task QuorumQueues_TransientFailureThenSuccess_RetriedThroughAQuorumTierAndDelivered()
+    {
+        // Dispatch:RabbitMq:QuorumQueues, for a cluster: the worker's queues and its delay tiers are quorum queues, and a
+        // retry still waits out its tier and comes back (message TTL and dead-lettering on quorum queues: RabbitMQ 3.10+).
+        _receiver.RespondInSequence(ReceiverResponse.Status(503), ReceiverResponse.Ok());
+        await using var worker = await StartWorkerAsync(Some.Rule("quorum-retry", _tenant, _receiver.UrlFor("hooks/quorum")),
+            new Dictionary<string, string?> { ["Dispatch:RabbitMq:QuorumQueues"] = "true" });
+
+        await _amqp.PublishEventAsync(_tenant, "evt-quorum");
+
+        var succeeded = await _results.WaitForAsync(m => m.RoutingKey == BusNames.SucceededRoutingKey && m.Json().GetProperty("tenantId").GetString() == _tenant, Wait);
+        Assert.Equal(2, succeeded.Json().GetProperty("attempts").GetInt32());
+        Assert.Equal(2, _receiver.Requests.Count);
+        var types = await _broker.QueueTypesAsync(_tenant);
+        foreach (var queue in new[] { BusNames.EventsQueue, BusNames.SendQueue, DelayTiers.QueueName(TimeSpan.FromSeconds(1)) })
+            Assert.True(types.TryGetValue(queue, out var type) && type == "quorum", $"{queue}: {type ?? "missing"} ({string.Join(", ", types)})");
+    }
+
     private Task<AmqpMessage> WaitForDeadLetterAsync(string deliveryId) =>
         WaitForMessagesAsync(BusNames.SendErrorQueue, m => m.Header(DeliveryFaultHeadersFilter.DeliveryId) == deliveryId, 1).ContinueWith(t => t.Result[0], TaskScheduler.Default);
 
