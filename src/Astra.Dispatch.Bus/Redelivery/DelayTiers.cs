@@ -78,21 +78,12 @@ public sealed class DelayTiers(IOptions<RabbitMqOptions> options) : IAsyncDispos
     /// Declares the command queue as its receive endpoint does (a quorum queue when configured), its fanout exchange
     /// and the binding: the queue the tiers dead-letter into, and the exchange the event consumer sends commands to.
     /// </summary>
-    public async Task DeclareSendQueueAsync(CancellationToken cancellationToken)
-    {
-        var connection = await ConnectAsync(cancellationToken);
-        await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
-        var arguments = options.Value.QuorumQueues ? new Dictionary<string, object?> { ["x-queue-type"] = "quorum" } : null;
-        await channel.ExchangeDeclareAsync(BusNames.SendQueue, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);
-        await channel.QueueDeclareAsync(BusNames.SendQueue, durable: true, exclusive: false, autoDelete: false, arguments, cancellationToken: cancellationToken);
-        await channel.QueueBindAsync(BusNames.SendQueue, BusNames.SendQueue, "", cancellationToken: cancellationToken);
-    }
+    public Task DeclareSendQueueAsync(CancellationToken cancellationToken) =>
+        DeclareBoundQueueAsync(BusNames.SendQueue, options.Value.QuorumQueues ? new Dictionary<string, object?> { ["x-queue-type"] = "quorum" } : null,
+            cancellationToken);
 
-    private async Task DeclareAsync(TimeSpan tier, CancellationToken cancellationToken)
+    private Task DeclareAsync(TimeSpan tier, CancellationToken cancellationToken)
     {
-        var connection = await ConnectAsync(cancellationToken);
-        await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
-        var name = QueueName(tier);
         var arguments = new Dictionary<string, object?>
         {
             ["x-message-ttl"] = (long)(tier.TotalMilliseconds * MaxStretch),
@@ -104,6 +95,14 @@ public sealed class DelayTiers(IOptions<RabbitMqOptions> options) : IAsyncDispos
             arguments["x-dead-letter-strategy"] = "at-least-once";
             arguments["x-overflow"] = "reject-publish";
         }
+        return DeclareBoundQueueAsync(QueueName(tier), arguments, cancellationToken);
+    }
+
+    /// <summary>A durable queue and a durable fanout exchange of the same name, bound (MassTransit's shape for an endpoint).</summary>
+    private async Task DeclareBoundQueueAsync(string name, IDictionary<string, object?>? arguments, CancellationToken cancellationToken)
+    {
+        var connection = await ConnectAsync(cancellationToken);
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
         await channel.ExchangeDeclareAsync(name, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);
         await channel.QueueDeclareAsync(name, durable: true, exclusive: false, autoDelete: false, arguments, cancellationToken: cancellationToken);
         await channel.QueueBindAsync(name, name, "", cancellationToken: cancellationToken);
