@@ -292,6 +292,26 @@ public sealed class DeliveryFaultTests : IAsyncLifetime
             Assert.True(types.TryGetValue(queue, out var type) && type == "quorum", $"{queue}: {type ?? "missing"} ({string.Join(", ", types)})");
     }
 
+    [Fact]
+    public async Task QuorumQueues_PoisonEventAndRejectedDelivery_DeadLetteredIntoQuorumErrorQueues()
+    {
+        // MassTransit declares the _error queues on the first fault, with its endpoint's queue arguments: in a cluster the
+        // dead letters must be replicated like the queues they came from, or a lost node loses them.
+        _receiver.RespondAlways(ReceiverResponse.Status(400));
+        await using var worker = await StartWorkerAsync(Some.Rule("quorum-rejected", _tenant, _receiver.UrlFor("hooks/rejected")),
+            new Dictionary<string, string?> { ["Dispatch:RabbitMq:QuorumQueues"] = "true" });
+        var marker = Guid.NewGuid().ToString("N");
+
+        await _amqp.PublishTextAsync(BusNames.EventsExchange, Some.EventType, "this is { not json", new Dictionary<string, object?> { ["test-marker"] = marker }, mandatory: true);
+        await _amqp.PublishEventAsync(_tenant, "evt-rejected");
+
+        await WaitForMessagesAsync(BusNames.EventsErrorQueue, m => m.Header("test-marker") == marker, 1);
+        await WaitForDeadLetterAsync(DeliveryId.For(_tenant, "evt-rejected", "quorum-rejected"));
+        var types = await _broker.QueueTypesAsync(_tenant);
+        foreach (var queue in new[] { BusNames.EventsErrorQueue, BusNames.SendErrorQueue })
+            Assert.True(types.TryGetValue(queue, out var type) && type == "quorum", $"{queue}: {type ?? "missing"} ({string.Join(", ", types)})");
+    }
+
     private Task<AmqpMessage> WaitForDeadLetterAsync(string deliveryId) =>
         WaitForMessagesAsync(BusNames.SendErrorQueue, m => m.Header(DeliveryFaultHeadersFilter.DeliveryId) == deliveryId, 1).ContinueWith(t => t.Result[0], TaskScheduler.Default);
 
