@@ -287,9 +287,7 @@ public sealed class DeliveryFaultTests : IAsyncLifetime
         var succeeded = await _results.WaitForAsync(m => m.RoutingKey == BusNames.SucceededRoutingKey && m.Json().GetProperty("tenantId").GetString() == _tenant, Wait);
         Assert.Equal(2, succeeded.Json().GetProperty("attempts").GetInt32());
         Assert.Equal(2, _receiver.Requests.Count);
-        var types = await _broker.QueueTypesAsync(_tenant);
-        foreach (var queue in new[] { BusNames.EventsQueue, BusNames.SendQueue, DelayTiers.QueueName(TimeSpan.FromSeconds(1)) })
-            Assert.True(types.TryGetValue(queue, out var type) && type == "quorum", $"{queue}: {type ?? "missing"} ({string.Join(", ", types)})");
+        await AssertQuorumAsync(BusNames.EventsQueue, BusNames.SendQueue, DelayTiers.QueueName(TimeSpan.FromSeconds(1)));
     }
 
     [Fact]
@@ -307,8 +305,13 @@ public sealed class DeliveryFaultTests : IAsyncLifetime
 
         await WaitForMessagesAsync(BusNames.EventsErrorQueue, m => m.Header("test-marker") == marker, 1);
         await WaitForDeadLetterAsync(DeliveryId.For(_tenant, "evt-rejected", "quorum-rejected"));
+        await AssertQuorumAsync(BusNames.EventsErrorQueue, BusNames.SendErrorQueue);
+    }
+
+    private async Task AssertQuorumAsync(params string[] queues)
+    {
         var types = await _broker.QueueTypesAsync(_tenant);
-        foreach (var queue in new[] { BusNames.EventsErrorQueue, BusNames.SendErrorQueue })
+        foreach (var queue in queues)
             Assert.True(types.TryGetValue(queue, out var type) && type == "quorum", $"{queue}: {type ?? "missing"} ({string.Join(", ", types)})");
     }
 
