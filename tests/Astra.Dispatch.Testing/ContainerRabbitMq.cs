@@ -18,6 +18,7 @@ internal sealed class ContainerRabbitMq : IBrokerBackend
         container = new RabbitMqBuilder(Image)
             .WithUsername("guest")
             .WithPassword("guest")
+            .WithEnvironment("RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS", BrokerSettings.ClassicQueueVersion2ErlArgs)
             .WithPortBinding(AmqpPort, RabbitMqBuilder.RabbitMqPort)
             .WithPortBinding(ManagementPort.Value, 15672)
             .Build();

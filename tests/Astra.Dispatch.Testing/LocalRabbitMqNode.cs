@@ -47,7 +47,7 @@ internal sealed class LocalRabbitMqNode : IBrokerBackend
             ["RABBITMQ_CONF_ENV_FILE"] = Path.Combine(baseDir, "rabbitmq-env.conf"),
             ["RABBITMQ_ENABLED_PLUGINS_FILE"] = Path.Combine(baseDir, "enabled_plugins"),
             ["RABBITMQ_PID_FILE"] = PidFile,
-            ["RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS"] = "-kernel inet_dist_use_interface {127,0,0,1}",
+            ["RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS"] = "-kernel inet_dist_use_interface {127,0,0,1} " + BrokerSettings.ClassicQueueVersion2ErlArgs,
         };
     }
 

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 
@@ -9,7 +11,7 @@ namespace Astra.Dispatch.Testing;
 /// private local rabbitmq-server node. Never skips: a missing broker is an exception naming the fix.
 /// Each <see cref="StartAsync(CancellationToken)"/> starts a new broker; share one via <see cref="SharedBroker"/>.
 /// </summary>
-public sealed class RabbitMqBroker : IAsyncDisposable
+public sealed partial class RabbitMqBroker : IAsyncDisposable
 {
     private readonly IBrokerBackend backend;
     private readonly TimeSpan startTimeout;
@@ -101,6 +103,19 @@ public sealed class RabbitMqBroker : IAsyncDisposable
             .Select(line => line.Split('\t'))
             .Where(fields => fields.Length == 2)
             .ToDictionary(fields => fields[0], fields => fields[1], StringComparer.Ordinal);
+    }
+
+    /// <summary>The storage version (1 or 2) of every classic queue in <paramref name="vhost"/>, by name.</summary>
+    public async Task<IReadOnlyDictionary<string, int>> ClassicQueueVersionsAsync(string vhost, CancellationToken cancellationToken = default)
+    {
+        if (vhost.IndexOfAny(['"', '\\']) >= 0)
+            throw new ArgumentException($"vhost {vhost} cannot be quoted in an Erlang binary here", nameof(vhost));
+        var output = await CtlAsync(["eval", $$"""
+            [{element(4, amqqueue:get_name(Q)),
+              proplists:get_value(version, proplists:get_value(backing_queue_status, rabbit_amqqueue:info(Q, [backing_queue_status])))}
+             || Q <- rabbit_amqqueue:list(<<"{{vhost}}">>), amqqueue:get_type(Q) =:= rabbit_classic_queue].
+            """], cancellationToken);
+        return ErlangQueueVersion().Matches(output).ToDictionary(m => m.Groups[1].Value, m => int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture), StringComparer.Ordinal);
     }
 
     private async Task<string> CtlAsync(string[] command, CancellationToken cancellationToken)
@@ -340,4 +355,8 @@ public sealed class RabbitMqBroker : IAsyncDisposable
                 $"{operation} is not allowed on the shared broker (other tests use it): start a dedicated one with RabbitMqBroker.StartAsync() or SharedBroker.StartDedicatedAsync().");
         }
     }
+
+    /// <summary>One <c>{&lt;&lt;"name"&gt;&gt;,2}</c> of <c>rabbitmqctl eval</c>'s printed list.</summary>
+    [GeneratedRegex("""\{<<"([^"]+)">>,\s*(\d+)\}""")]
+    private static partial Regex ErlangQueueVersion();
 }

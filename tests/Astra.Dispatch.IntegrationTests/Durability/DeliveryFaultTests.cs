@@ -308,6 +308,22 @@ public sealed class DeliveryFaultTests : IAsyncLifetime
         await AssertQuorumAsync(BusNames.EventsErrorQueue, BusNames.SendErrorQueue);
     }
 
+    [Fact]
+    public async Task ClassicQueues_OnTheTestBroker_WorkerQueuesAndTiersStoredOnVersion2()
+    {
+        // Test and benchmark brokers run classic queues on storage version 2 (BrokerSettings), as RabbitMQ 4.2+ does
+        // by default and the README recommends for 3.10–4.1: the suite covers the storage operators should run.
+        _receiver.RespondInSequence(ReceiverResponse.Status(503), ReceiverResponse.Ok());
+        await using var worker = await StartWorkerAsync(Some.Rule("classic-v2", _tenant, _receiver.UrlFor("hooks/classic-v2")));
+
+        await _amqp.PublishEventAsync(_tenant, "evt-classic-v2");
+
+        await _receiver.WaitForCountAsync(2, Wait);
+        var versions = await _broker.ClassicQueueVersionsAsync(_tenant);
+        foreach (var queue in new[] { BusNames.EventsQueue, BusNames.SendQueue, DelayTiers.QueueName(TimeSpan.FromSeconds(1)) })
+            Assert.True(versions.TryGetValue(queue, out var version) && version == 2, $"{queue}: version {version} ({string.Join(", ", versions)})");
+    }
+
     private async Task AssertQuorumAsync(params string[] queues)
     {
         var types = await _broker.QueueTypesAsync(_tenant);

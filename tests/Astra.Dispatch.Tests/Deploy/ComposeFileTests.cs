@@ -47,6 +47,8 @@ public sealed class ComposeFileTests
         Assert.Contains(rabbit.Items("ports").Select(p => ((YamlScalarNode)p).Value), p => p == "5672:5672");
         Assert.Contains(rabbit.Items("ports").Select(p => ((YamlScalarNode)p).Value), p => p == "15672:15672");
         Assert.EndsWith("-management", rabbit.Text("image"), StringComparison.Ordinal);
+        // The image is 3.13: classic queues default to storage version 1 there (README, Operations).
+        Assert.Equal("-rabbit classic_queue_default_version 2", rabbit.Text("environment", "RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS"));
     }
 
     [Fact]
