@@ -119,6 +119,19 @@ public sealed class RawAmqp : IAsyncDisposable
         return result;
     }
 
+    /// <summary>As <see cref="GetAllAsync"/>, but a queue not declared yet (e.g. an error queue before its first fault) reads as empty.</summary>
+    public async Task<IReadOnlyList<AmqpMessage>> GetAllIfAnyAsync(string queue, bool remove = true, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await GetAllAsync(queue, remove: remove, cancellationToken: cancellationToken);
+        }
+        catch (QueueNotFoundException)
+        {
+            return [];
+        }
+    }
+
     /// <summary>Starts a <see cref="QueueTap"/> on this connection.</summary>
     public Task<QueueTap> TapAsync(string exchange, string routingKey = "#", bool declareTopicExchange = true, CancellationToken cancellationToken = default) =>
         QueueTap.StartAsync(Connection, ownsConnection: false, exchange, routingKey, declareTopicExchange, cancellationToken);

@@ -187,7 +187,7 @@ public sealed class DeliveryFaultTests : IAsyncLifetime
 
         // Deferred again and again, they wait longer each time (1s, 2s, 5s, ...) instead of coming back every second.
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (!(await GetAllIfAnyAsync("astra.dispatch.delay.5s", remove: false)).Any(m => m.Header(RedeliveryPlan.DeferralsHeader) == "3"))
+        while (!(await _amqp.GetAllIfAnyAsync("astra.dispatch.delay.5s", remove: false)).Any(m => m.Header(RedeliveryPlan.DeferralsHeader) == "3"))
         {
             Assert.True(DateTime.UtcNow < deadline, "no delivery reached its third deferral (the 5s tier) within 20s");
             await Task.Delay(200);
@@ -251,7 +251,7 @@ public sealed class DeliveryFaultTests : IAsyncLifetime
         Assert.All(errors, m => Assert.False(string.IsNullOrEmpty(m.Header("MT-Fault-Message")), $"{m.Header("test-kind")} has no reason"));
         Assert.Contains("bytes", errors.Single(m => m.Header("test-kind") == "too-large").Header("MT-Fault-Message"), StringComparison.Ordinal);
         Assert.Contains("tenantId", errors.Single(m => m.Header("test-kind") == "missing-field").Header("MT-Fault-Message"), StringComparison.Ordinal);
-        Assert.DoesNotContain(await GetAllIfAnyAsync(BusNames.EventsQueue + "_skipped", remove: false), m => m.Header("test-marker") == marker);
+        Assert.DoesNotContain(await _amqp.GetAllIfAnyAsync(BusNames.EventsQueue + "_skipped", remove: false), m => m.Header("test-marker") == marker);
         Assert.Single(_receiver.Requests);
     }
 
@@ -341,7 +341,7 @@ public sealed class DeliveryFaultTests : IAsyncLifetime
         var deadline = DateTime.UtcNow + Wait;
         while (DateTime.UtcNow < deadline)
         {
-            found.AddRange((await GetAllIfAnyAsync(queue, remove: true)).Where(match));
+            found.AddRange((await _amqp.GetAllIfAnyAsync(queue, remove: true)).Where(match));
             if (found.Count >= count)
             {
                 Assert.Equal(count, found.Count);
@@ -356,18 +356,6 @@ public sealed class DeliveryFaultTests : IAsyncLifetime
         WorkerHost.StartAsync(_vhost, rulesYaml, settings);
 
     /// <summary>The messages of a queue that MassTransit declares on first use, so it may not exist yet.</summary>
-    private async Task<IReadOnlyList<AmqpMessage>> GetAllIfAnyAsync(string queue, bool remove)
-    {
-        try
-        {
-            return await _amqp.GetAllAsync(queue, remove: remove);
-        }
-        catch (QueueNotFoundException)
-        {
-            return [];
-        }
-    }
-
     private static int ClosedPort()
     {
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
