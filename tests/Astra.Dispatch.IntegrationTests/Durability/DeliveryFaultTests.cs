@@ -355,7 +355,6 @@ public sealed class DeliveryFaultTests : IAsyncLifetime
     private Task<WorkerHost> StartWorkerAsync(string rulesYaml, IDictionary<string, string?>? settings = null) =>
         WorkerHost.StartAsync(_vhost, rulesYaml, settings);
 
-    /// <summary>The messages of a queue that MassTransit declares on first use, so it may not exist yet.</summary>
     private static int ClosedPort()
     {
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
