@@ -16,6 +16,9 @@ public sealed class DeliveryFaultTests : IAsyncLifetime
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
 
+    /// <summary>The queues a worker declares, and the tier of the first retry of the 1s, 2s, 4s schedule.</summary>
+    private static readonly string[] WorkerQueuesAndFirstTier = [BusNames.EventsQueue, BusNames.SendQueue, DelayTiers.QueueName(TimeSpan.FromSeconds(1))];
+
     private readonly string _tenant = Some.Tenant();
     private RabbitMqBroker _broker = null!;
     private Uri _vhost = null!;
@@ -287,7 +290,7 @@ public sealed class DeliveryFaultTests : IAsyncLifetime
         var succeeded = await _results.WaitForAsync(m => m.RoutingKey == BusNames.SucceededRoutingKey && m.Json().GetProperty("tenantId").GetString() == _tenant, Wait);
         Assert.Equal(2, succeeded.Json().GetProperty("attempts").GetInt32());
         Assert.Equal(2, _receiver.Requests.Count);
-        await AssertQuorumAsync(BusNames.EventsQueue, BusNames.SendQueue, DelayTiers.QueueName(TimeSpan.FromSeconds(1)));
+        AssertEach(await _broker.QueueTypesAsync(_tenant), "quorum", WorkerQueuesAndFirstTier);
     }
 
     [Fact]
@@ -305,7 +308,7 @@ public sealed class DeliveryFaultTests : IAsyncLifetime
 
         await WaitForMessagesAsync(BusNames.EventsErrorQueue, m => m.Header("test-marker") == marker, 1);
         await WaitForDeadLetterAsync(DeliveryId.For(_tenant, "evt-rejected", "quorum-rejected"));
-        await AssertQuorumAsync(BusNames.EventsErrorQueue, BusNames.SendErrorQueue);
+        AssertEach(await _broker.QueueTypesAsync(_tenant), "quorum", BusNames.EventsErrorQueue, BusNames.SendErrorQueue);
     }
 
     [Fact]
@@ -319,16 +322,17 @@ public sealed class DeliveryFaultTests : IAsyncLifetime
         await _amqp.PublishEventAsync(_tenant, "evt-classic-v2");
 
         await _receiver.WaitForCountAsync(2, Wait);
-        var versions = await _broker.ClassicQueueVersionsAsync(_tenant);
-        foreach (var queue in new[] { BusNames.EventsQueue, BusNames.SendQueue, DelayTiers.QueueName(TimeSpan.FromSeconds(1)) })
-            Assert.True(versions.TryGetValue(queue, out var version) && version == 2, $"{queue}: version {version} ({string.Join(", ", versions)})");
+        AssertEach(await _broker.ClassicQueueVersionsAsync(_tenant), 2, WorkerQueuesAndFirstTier);
     }
 
-    private async Task AssertQuorumAsync(params string[] queues)
+    /// <summary>Each of <paramref name="queues"/> has <paramref name="expected"/> (its type, its storage version) in <paramref name="found"/>.</summary>
+    private static void AssertEach<T>(IReadOnlyDictionary<string, T> found, T expected, params string[] queues)
     {
-        var types = await _broker.QueueTypesAsync(_tenant);
         foreach (var queue in queues)
-            Assert.True(types.TryGetValue(queue, out var type) && type == "quorum", $"{queue}: {type ?? "missing"} ({string.Join(", ", types)})");
+        {
+            Assert.True(found.TryGetValue(queue, out var actual) && EqualityComparer<T>.Default.Equals(actual, expected),
+                $"{queue}: {(found.ContainsKey(queue) ? actual : "missing")} ({string.Join(", ", found)})");
+        }
     }
 
     private Task<AmqpMessage> WaitForDeadLetterAsync(string deliveryId) =>
