@@ -119,7 +119,11 @@ public sealed class RawAmqp : IAsyncDisposable
         return result;
     }
 
-    /// <summary>As <see cref="GetAllAsync"/>, but a queue not declared yet (e.g. an error queue before its first fault) reads as empty.</summary>
+    /// <summary>
+    /// As <see cref="GetAllAsync"/>, but a queue not there yet reads as empty, for callers that poll until a deadline:
+    /// not declared yet (e.g. an error queue before its first fault), or declared as a quorum queue whose process has
+    /// not started yet (the broker answers <c>541 ... noproc</c>).
+    /// </summary>
     public async Task<IReadOnlyList<AmqpMessage>> GetAllIfAnyAsync(string queue, bool remove = true, CancellationToken cancellationToken = default)
     {
         try
@@ -127,6 +131,10 @@ public sealed class RawAmqp : IAsyncDisposable
             return await GetAllAsync(queue, remove: remove, cancellationToken: cancellationToken);
         }
         catch (QueueNotFoundException)
+        {
+            return [];
+        }
+        catch (OperationInterruptedException ex) when (ex.ShutdownReason is { ReplyCode: 541, ReplyText: var text } && text.Contains("noproc", StringComparison.Ordinal))
         {
             return [];
         }
