@@ -219,7 +219,7 @@ public sealed class RulesCommandsTests
 
         Assert.Contains("Rules: 2 stored, 2 enabled, 0 disabled, 0 paused (tenants: acme, globex).", human.Out, StringComparison.Ordinal);
         Assert.Contains("would skip 2 of the stored rules", human.Out, StringComparison.Ordinal);
-        Assert.Contains("crm-new-lead (acme): request.url: uses plain http://", human.Out, StringComparison.Ordinal);
+        Assert.Contains("crm-new-lead (acme), other-tenant (globex): request.url: uses plain http://", human.Out, StringComparison.Ordinal);
         Assert.Contains("Dispatch:Http:AllowPlainHttp", human.Out, StringComparison.Ordinal);
         var rules = JsonDocument.Parse(json.Out).RootElement.GetProperty("rules");
         Assert.Equal(2, rules.GetProperty("total").GetInt32());

@@ -44,10 +44,8 @@ internal static class RuleLoader
             return;
         output.Line($"[yellow]Warning:[/] a worker with the settings this CLI reads (its appsettings.json, --config, Dispatch__* variables) "
             + $"would skip {refused.Count} of the stored rules:");
-        foreach (var (row, errors) in refused)
-        {
-            foreach (var error in errors)
-                output.Line($"  {Markup.Escape(row.Id)} ({Markup.Escape(row.TenantId)}): {Markup.Escape(error)}");
-        }
+        // One line per reason: a setting usually refuses many rules for the same reason.
+        foreach (var reason in refused.SelectMany(r => r.Errors.Select(e => (Error: e, r.Row))).GroupBy(x => x.Error, StringComparer.Ordinal))
+            output.Line($"  {Markup.Escape(string.Join(", ", reason.Select(x => $"{x.Row.Id} ({x.Row.TenantId})")))}: {Markup.Escape(reason.Key)}");
     }
 }
