@@ -22,8 +22,10 @@ internal sealed record PostgresInstallation(string BinDirectory)
             }
         }
 
-        throw new InvalidOperationException(
-            $"{MissingMessage} (Looked for initdb, pg_ctl and postgres in $ASTRA_POSTGRES_BIN, /usr/lib/postgresql/*/bin, PATH and the usual folders.)");
+        var where = Environment.GetEnvironmentVariable("ASTRA_POSTGRES_BIN") is { Length: > 0 } explicitDir
+            ? $"ASTRA_POSTGRES_BIN={explicitDir}"
+            : "/usr/lib/postgresql/*/bin, PATH and the usual folders";
+        throw new InvalidOperationException($"{MissingMessage} (Looked for initdb, pg_ctl and postgres in {where}.)");
     }
 
     private static IEnumerable<string> Candidates()
