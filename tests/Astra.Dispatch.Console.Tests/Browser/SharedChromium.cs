@@ -4,6 +4,14 @@ namespace Astra.Dispatch.Console.Tests.Browser;
 /// One browser per test process, launched on first use and closed at process exit. A killed test host
 /// leaves nothing behind: Playwright's driver exits when its pipe closes and takes the browser with it.
 /// </summary>
+/// <example>
+/// <code>
+/// await using var app = await LoopbackWebApp.StartAsync(MapEndpoints);
+/// await using var session = await (await SharedChromium.GetAsync()).NewPageAsync(); // screenshot on dispose
+/// await session.Page.GotoAsync(app.UrlFor("/"));
+/// await Assertions.Expect(session.Page.GetByRole(AriaRole.Heading)).ToHaveTextAsync("Rules");
+/// </code>
+/// </example>
 public static class SharedChromium
 {
     private static readonly Lazy<Task<ChromiumBrowser>> Instance = new(LaunchShared, LazyThreadSafetyMode.ExecutionAndPublication);

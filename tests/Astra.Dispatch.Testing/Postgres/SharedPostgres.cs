@@ -6,6 +6,13 @@ namespace Astra.Dispatch.Testing.Postgres;
 /// One PostgreSQL server per test process, started on first use and removed at process exit; tests
 /// share it and each takes a fresh database (<see cref="CreateDatabaseAsync"/>), so they run in parallel.
 /// </summary>
+/// <example>
+/// <code>
+/// await using var database = await SharedPostgres.CreateDatabaseAsync(); // dropped at the end of the test
+/// var settings = new Dictionary&lt;string, string?&gt; { ["Dispatch:Database"] = database.Url };
+/// await using var connection = await database.OpenConnectionAsync();  // to seed or inspect it
+/// </code>
+/// </example>
 public static class SharedPostgres
 {
     private static readonly Lazy<Task<PostgresServer>> Instance = new(StartShared, LazyThreadSafetyMode.ExecutionAndPublication);
