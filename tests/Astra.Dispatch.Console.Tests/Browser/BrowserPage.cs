@@ -39,6 +39,11 @@ public sealed class BrowserPage : IAsyncDisposable
                 await SaveScreenshotAsync();
             }
         }
+        catch (Exception ex) when (ex is PlaywrightException or TimeoutException)
+        {
+            // Best effort: thrown from a dispose, it would hide the test's own failure (a crashed page, say).
+            await System.Console.Error.WriteLineAsync($"{TestName}: no final screenshot: {ex.Message}");
+        }
         finally
         {
             await context.CloseAsync();
