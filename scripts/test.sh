@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The test command (README): builds and runs every test project against a real RabbitMQ.
+# The test command (README): builds and runs every test project against a real RabbitMQ, a real
+# PostgreSQL and a real headless Chromium.
 #   ./scripts/test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Retry]
 # Needs the .NET SDK from global.json. Uses Docker (Testcontainers) when an engine answers,
-# otherwise installs rabbitmq-server if missing (apt) and the tests start private nodes.
+# otherwise installs rabbitmq-server and postgresql if missing (apt) and the tests start private
+# servers; installs chromium if missing (the browser tests drive the system browser).
 # The last line printed is always: "N passed, N failed, N skipped".
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -33,25 +35,38 @@ if ! sdk="$(dotnet --version 2>&1)"; then
 fi
 echo "test: .NET SDK $sdk"
 
-# --- Broker -----------------------------------------------------------------------------------
-# Same choice as the test fixture (tests/Astra.Dispatch.Testing): ASTRA_TEST_BROKER=docker|local
-# forces it, else Docker when an engine answers.
-docker_engine() { command -v docker >/dev/null 2>&1 && timeout 20 docker info >/dev/null 2>&1; }
-case "${ASTRA_TEST_BROKER:-auto}" in
-  docker | container) echo "test: broker: Docker (ASTRA_TEST_BROKER)" ;;
-  local) ./scripts/ensure-rabbitmq.sh ;;
-  *)
-    if docker_engine; then
-      echo "test: broker: Docker engine found, tests use Testcontainers"
-    else
-      ./scripts/ensure-rabbitmq.sh
+# --- Servers and browser ----------------------------------------------------------------------
+# Same choices as the test fixtures (tests/Astra.Dispatch.Testing): ASTRA_TEST_BROKER and
+# ASTRA_TEST_POSTGRES=docker|local force one, else Docker when an engine answers.
+docker_answered=""
+docker_engine() {
+  if [ -z "$docker_answered" ]; then
+    docker_answered=no
+    if command -v docker >/dev/null 2>&1 && timeout 20 docker info >/dev/null 2>&1; then
+      docker_answered=yes
     fi
-    ;;
-esac
+  fi
+  [ "$docker_answered" = yes ]
+}
+# A failed install is not the end of the run: the tests that need it fail naming the fix, the
+# others still run, and the totals line still comes last.
+ensure() {
+  "./scripts/$1" || echo "warning: scripts/$1 failed; the tests that need it will fail" >&2
+}
+uses_docker() { # NAME VARIABLE-VALUE
+  case "$2" in
+    docker | container) echo "test: $1: Docker (forced)" ;;
+    local) return 1 ;;
+    *) docker_engine && echo "test: $1: Docker engine found, tests use Testcontainers" ;;
+  esac
+}
+uses_docker broker "${ASTRA_TEST_BROKER:-auto}" || ensure ensure-rabbitmq.sh
+uses_docker PostgreSQL "${ASTRA_TEST_POSTGRES:-auto}" || ensure ensure-postgresql.sh
+ensure ensure-chromium.sh
 
 # --- Tests ------------------------------------------------------------------------------------
 results="${ASTRA_TEST_RESULTS:-$root/artifacts/test-results}"
-rm -rf "$results"
+rm -rf "$results" "$root/artifacts/screenshots" # the browser tests' screenshots, per run
 mkdir -p "$results"
 args=(Astra.Dispatch.sln -c Release --logger trx --results-directory "$results"
   # A hung test fails its project after 15 min instead of eating the CI budget.

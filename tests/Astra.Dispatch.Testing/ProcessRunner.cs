@@ -59,14 +59,18 @@ internal static class ProcessRunner
         return new ProcessResult(process.ExitCode, Snapshot(output));
     }
 
-    /// <summary>Copies the given variables over the inherited environment and drops inherited RabbitMQ/Erlang settings that would leak into a private node.</summary>
+    /// <summary>
+    /// Copies the given variables over the inherited environment and drops inherited RabbitMQ/Erlang and
+    /// libpq/PostgreSQL settings (PGDATA, PGPORT, PGHOST...) that would leak into a private node or server.
+    /// </summary>
     public static void ApplyEnvironment(ProcessStartInfo info, IReadOnlyDictionary<string, string> environment)
     {
         foreach (var key in info.Environment.Keys.ToList())
         {
             var inheritedBrokerSetting = key.StartsWith("RABBITMQ_", StringComparison.Ordinal)
                 || (key.StartsWith("ERL_", StringComparison.Ordinal) && !key.StartsWith("ERL_EPMD_", StringComparison.Ordinal))
-                || key == "NOTIFY_SOCKET"; // would switch rabbitmq-server into systemd mode
+                || key == "NOTIFY_SOCKET" // would switch rabbitmq-server into systemd mode
+                || IsPostgresSetting(key);
             if (inheritedBrokerSetting)
             {
                 info.Environment.Remove(key);
@@ -78,6 +82,9 @@ internal static class ProcessRunner
             info.Environment[key] = value;
         }
     }
+
+    private static bool IsPostgresSetting(string key) =>
+        key.Length > 2 && key.StartsWith("PG", StringComparison.Ordinal) && key.All(c => char.IsAsciiLetterUpper(c) || c == '_');
 
     private static void Append(StringBuilder output, string? line)
     {
