@@ -1,4 +1,5 @@
 using Astra.Dispatch.Cli.Infrastructure;
+using Astra.Dispatch.Contracts;
 using Astra.Dispatch.Storage;
 using Spectre.Console;
 
@@ -10,7 +11,7 @@ public sealed class DeliveriesListCommand(CliOutput output) : DispatchCommand<De
     {
         var time = Get<TimeProvider>(services);
         var query = new DeliveryQuery(settings.Status, settings.Rule, settings.Event, TimeWindow.Since(settings.Since, time), settings.Limit);
-        var rows = await Get<DeliveryStore>(services).ListAsync(query, cancellationToken);
+        var rows = await Get<IDeliveryLog>(services).ListAsync(query, cancellationToken);
         if (settings.Json)
         {
             Output.WriteJson(rows);

@@ -1,5 +1,5 @@
 using Astra.Dispatch.Cli.Infrastructure;
-using Astra.Dispatch.Storage;
+using Astra.Dispatch.Rules;
 using Spectre.Console;
 
 namespace Astra.Dispatch.Cli.Rules;
@@ -8,7 +8,7 @@ public sealed class RulesListCommand(CliOutput output) : DispatchCommand<RulesLi
 {
     protected override async Task<int> RunAsync(RulesListSettings settings, IServiceProvider services, CancellationToken cancellationToken)
     {
-        var (_, rows) = await Get<RuleStore>(services).LoadAllAsync(cancellationToken);
+        var (_, rows) = await Get<IRuleStore>(services).LoadAllAsync(cancellationToken);
         var items = rows.Where(r => settings.Tenant is null || r.TenantId == settings.Tenant)
             .Select(r => (Row: r, Definition: RuleLoader.Definition(r))).ToList();
         if (settings.Json)

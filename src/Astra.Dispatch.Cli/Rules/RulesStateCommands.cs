@@ -1,5 +1,5 @@
 using Astra.Dispatch.Cli.Infrastructure;
-using Astra.Dispatch.Storage;
+using Astra.Dispatch.Rules;
 
 namespace Astra.Dispatch.Cli.Rules;
 
@@ -23,9 +23,9 @@ public sealed class RulesDeleteCommand(CliOutput output) : DispatchCommand<RuleI
 
 internal static class RulesStateChange
 {
-    public static async Task<int> RunAsync(CliOutput output, RuleIdSettings settings, string done, Func<RuleStore, Task<bool>> change, IServiceProvider services)
+    public static async Task<int> RunAsync(CliOutput output, RuleIdSettings settings, string done, Func<IRuleStore, Task<bool>> change, IServiceProvider services)
     {
-        if (!await change((RuleStore)services.GetService(typeof(RuleStore))!))
+        if (!await change((IRuleStore)services.GetService(typeof(IRuleStore))!))
             throw CliException.Failed($"Rule '{settings.Id}' does not exist.");
         if (settings.Json)
             output.WriteJson(new { id = settings.Id, result = done });

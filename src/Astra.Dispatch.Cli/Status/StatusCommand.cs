@@ -23,7 +23,7 @@ public sealed class StatusCommand(CliOutput output) : DispatchCommand<CliSetting
         var catalog = Get<RuleCatalog>(services);
         await catalog.RefreshAsync(cancellationToken);
         var tiers = Get<RetrySchedule>(services).AllDelays(catalog.Current.All).Order()
-            .Select(t => $"astra.dispatch.delay.{Durations.Format(t)}");
+            .Select(BusNames.DelayQueue);
         string[] names = [BusNames.EventsQueue, BusNames.SendQueue, .. tiers, BusNames.EventsErrorQueue, BusNames.SendErrorQueue];
 
         var queues = new List<QueueState>();
@@ -40,7 +40,7 @@ public sealed class StatusCommand(CliOutput output) : DispatchCommand<CliSetting
         {
             brokerError = ex.Message;
         }
-        var outcomes = await Get<DeliveryStore>(services).CountByStatusAsync(time.GetUtcNow().AddHours(-1), cancellationToken);
+        var outcomes = await Get<IDeliveryLog>(services).CountByStatusAsync(time.GetUtcNow().AddHours(-1), cancellationToken);
 
         if (settings.Json)
         {

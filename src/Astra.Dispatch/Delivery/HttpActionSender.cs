@@ -84,20 +84,20 @@ public sealed class HttpActionSender(
                 request.Content?.Headers.TryAddWithoutValidation(name, value);
         }
         var timestamp = time.GetUtcNow().ToUnixTimeSeconds();
-        request.Headers.TryAddWithoutValidation(ContractHeaders.WebhookId, action.DeliveryId);
-        request.Headers.TryAddWithoutValidation(ContractHeaders.WebhookTimestamp, timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        request.Headers.TryAddWithoutValidation(ContractHeaders.IdempotencyKey, action.DeliveryId);
+        request.Headers.TryAddWithoutValidation(RequestHeaders.WebhookId, action.DeliveryId);
+        request.Headers.TryAddWithoutValidation(RequestHeaders.WebhookTimestamp, timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        request.Headers.TryAddWithoutValidation(RequestHeaders.IdempotencyKey, action.DeliveryId);
         request.Headers.UserAgent.Clear();
-        request.Headers.TryAddWithoutValidation("User-Agent", ContractHeaders.UserAgent);
+        request.Headers.TryAddWithoutValidation("User-Agent", RequestHeaders.UserAgent);
         if (Activity.Current is null)
         {
             // With no tracing listener HttpClient adds no traceparent; the contract wants one on every request.
-            request.Headers.TryAddWithoutValidation(ContractHeaders.TraceParent, $"00-{ActivityTraceId.CreateRandom()}-{ActivitySpanId.CreateRandom()}-00");
+            request.Headers.TryAddWithoutValidation(RequestHeaders.TraceParent, $"00-{ActivityTraceId.CreateRandom()}-{ActivitySpanId.CreateRandom()}-00");
         }
         if (rule.Definition.Signing is { } signing)
         {
             var names = (signing.Secrets ?? []).Concat(signing.Secret is null ? [] : [signing.Secret]);
-            request.Headers.TryAddWithoutValidation(ContractHeaders.WebhookSignature,
+            request.Headers.TryAddWithoutValidation(RequestHeaders.WebhookSignature,
                 StandardWebhookSigner.Sign(action.DeliveryId, timestamp, body, names.Select(secrets.Get)));
         }
         await auth.ApplyAsync(request, rule.Definition.Auth, cancellationToken);

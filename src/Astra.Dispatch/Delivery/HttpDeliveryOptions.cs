@@ -33,8 +33,11 @@ public sealed class HttpDeliveryOptions
     /// <summary>How long an open circuit stays open before one probe call is let through.</summary>
     public TimeSpan BreakerOpenFor { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How long a delivery may wait for its rule's rate limit before it is retried later instead.</summary>
-    public TimeSpan MaxRateLimitWait { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// In-flight requests of one tenant in one worker, so one tenant (a slow endpoint, a flood of events) cannot hold
+    /// every send slot: past it, that tenant's deliveries are deferred (not attempted) while the others go on.
+    /// </summary>
+    public int MaxConcurrencyPerTenant { get; set; } = 64;
 
     /// <summary>
     /// PEM files of CA certificates trusted for endpoints' server certificates besides the system roots, e.g. an

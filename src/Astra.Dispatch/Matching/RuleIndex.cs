@@ -41,7 +41,7 @@ public sealed class RuleIndex
         var byType = tenant.ForType(eventType);
         if (byType.Length == 0 || byType.All(r => r.AgentId is null))
             return byType;
-        return [.. byType.Where(r => r.AgentId is null || string.Equals(r.AgentId, agentId, StringComparison.Ordinal))];
+        return [.. byType.Where(r => r.AcceptsAgent(agentId))];
     }
 
     private sealed class TenantRules(CompiledRule[] rules)

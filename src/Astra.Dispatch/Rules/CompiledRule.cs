@@ -27,6 +27,9 @@ public sealed class CompiledRule
     public string TenantId => Definition.TenantId;
     public string? AgentId => Definition.AgentId;
 
+    /// <summary>Whether the rule's agent filter accepts events of <paramref name="agentId"/>.</summary>
+    public bool AcceptsAgent(string? agentId) => AgentId is null || string.Equals(AgentId, agentId, StringComparison.Ordinal);
+
     public bool MatchesType(string eventType)
     {
         foreach (var pattern in Events)

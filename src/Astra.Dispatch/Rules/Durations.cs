@@ -34,6 +34,9 @@ public static class Durations
     public static TimeSpan Parse(string text) =>
         TryParse(text, out var value) ? value : throw new FormatException($"'{text}' is not a duration such as 500ms, 5s, 5m, 2h or 1d.");
 
+    /// <summary>Whether <paramref name="value"/> is a whole number of seconds, at least one: the delays a delay tier can have.</summary>
+    public static bool IsWholeSeconds(TimeSpan value) => value >= TimeSpan.FromSeconds(1) && value.Ticks % TimeSpan.TicksPerSecond == 0;
+
     public static string Format(TimeSpan value) => value switch
     {
         { TotalMilliseconds: < 1000 } => $"{value.TotalMilliseconds:0}ms",

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Astra.Dispatch.Matching;
-using Astra.Dispatch.Storage;
+using Astra.Dispatch.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace Astra.Dispatch.Rules;
@@ -9,8 +9,21 @@ namespace Astra.Dispatch.Rules;
 /// The in-memory rule cache. <see cref="RefreshAsync"/> reloads from SQLite only when the rules generation
 /// changed, so any process (another replica, the CLI) can edit rules and every worker picks them up.
 /// </summary>
-public sealed partial class RuleCatalog(RuleStore store, RuleCompilerFactory compilers, ILogger<RuleCatalog> logger) : IDisposable
+public sealed partial class RuleCatalog : IDisposable
 {
+    private readonly IRuleStore _store;
+    private readonly RuleCompilerFactory _compilers;
+    private readonly ILogger<RuleCatalog> _logger;
+
+    /// <summary>An empty cache; <see cref="RefreshAsync"/> loads it.</summary>
+    public RuleCatalog(IRuleStore store, RuleCompilerFactory compilers, DispatchTelemetry telemetry, ILogger<RuleCatalog> logger)
+    {
+        _store = store;
+        _compilers = compilers;
+        _logger = logger;
+        telemetry.ObserveRules(() => (_index.EnabledCount, _index.Count));
+    }
+
     private volatile RuleIndex _index = RuleIndex.Empty;
     private readonly SemaphoreSlim _refreshLock = new(1, 1);
     private bool _loaded;
@@ -24,10 +37,10 @@ public sealed partial class RuleCatalog(RuleStore store, RuleCompilerFactory com
         await _refreshLock.WaitAsync(cancellationToken);
         try
         {
-            if (_loaded && await store.GetGenerationAsync(cancellationToken) == _index.Generation)
+            if (_loaded && await _store.GetGenerationAsync(cancellationToken) == _index.Generation)
                 return;
-            var (generation, rows) = await store.LoadAllAsync(cancellationToken);
-            var compiler = compilers.ForRuntime();
+            var (generation, rows) = await _store.LoadAllAsync(cancellationToken);
+            var compiler = _compilers.ForRuntime();
             var compiled = new List<CompiledRule>(rows.Count);
             foreach (var row in rows)
             {

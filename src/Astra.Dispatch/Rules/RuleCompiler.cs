@@ -197,10 +197,10 @@ public sealed partial class RuleCompiler(RuleLimits limits, Func<string, bool>? 
         var schedule = new List<TimeSpan>();
         for (var i = 0; i < items.Count; i++)
         {
-            if (Durations.TryParse(items[i], out var d) && d >= TimeSpan.FromSeconds(1) && d <= limits.MaxRetryDelay)
+            if (Durations.TryParse(items[i], out var d) && Durations.IsWholeSeconds(d) && d <= limits.MaxRetryDelay)
                 schedule.Add(d);
             else
-                error($"retry.schedule[{i}]", $"'{items[i]}' is not a delay between 1s and {Durations.Format(limits.MaxRetryDelay)}");
+                error($"retry.schedule[{i}]", $"'{items[i]}' is not a whole number of seconds between 1s and {Durations.Format(limits.MaxRetryDelay)} (each delay is a broker queue named after it)");
         }
         if (items.Count > 25)
             error("retry.schedule", "has more than 25 delays");

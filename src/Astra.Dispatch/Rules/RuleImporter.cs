@@ -1,12 +1,10 @@
-using Astra.Dispatch.Storage;
-
 namespace Astra.Dispatch.Rules;
 
 /// <summary>
 /// Validates whole rules files and imports them atomically: every error is reported at once, and nothing is
 /// written unless all rules are valid.
 /// </summary>
-public sealed class RuleImporter(RuleCompilerFactory compilers, RuleStore store)
+public sealed class RuleImporter(RuleCompilerFactory compilers, IRuleStore store)
 {
     /// <summary>Reads and validates a file or folder; throws <see cref="RuleValidationException"/> with every error.</summary>
     public IReadOnlyList<RuleDefinition> Validate(string path)

@@ -29,5 +29,5 @@ public sealed record AttemptRecord
     public string? ResponseExcerpt { get; init; }
 }
 
-/// <summary>Filters for <see cref="DeliveryStore.ListAsync"/>; null means any.</summary>
+/// <summary>Filters for <see cref="IDeliveryLog.ListAsync"/>; null means any.</summary>
 public sealed record DeliveryQuery(string? Status = null, string? RuleId = null, string? EventId = null, DateTimeOffset? Since = null, int Limit = 100);

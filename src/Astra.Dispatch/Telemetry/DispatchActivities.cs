@@ -6,8 +6,6 @@ namespace Astra.Dispatch.Telemetry;
 /// <summary>The spans of <see cref="DispatchTelemetry.Source"/>, named after the OTel messaging conventions.</summary>
 public static class DispatchActivities
 {
-    public const string TraceParentHeader = "traceparent";
-    public const string TraceStateHeader = "tracestate";
 
     /// <summary>
     /// The span of one conversation event. MassTransit continues its own envelope's trace (<c>MT-Activity-Id</c>) but

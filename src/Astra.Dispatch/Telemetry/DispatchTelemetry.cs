@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using Astra.Dispatch.Rules;
 
 namespace Astra.Dispatch.Telemetry;
 
@@ -26,7 +25,7 @@ public sealed class DispatchTelemetry : IDisposable
     private readonly Counter<long> _retriesScheduled;
     private readonly Counter<long> _deadLetters;
 
-    public DispatchTelemetry(IMeterFactory meters, RuleCatalog catalog)
+    public DispatchTelemetry(IMeterFactory meters)
     {
         _meter = meters.Create(Name);
         _eventsConsumed = _meter.CreateCounter<long>("astra.dispatch.events.consumed", "{event}", "Conversation events consumed, by type and outcome.");
@@ -39,7 +38,7 @@ public sealed class DispatchTelemetry : IDisposable
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 60, 300, 1800, 7200, 36000, 86400] });
         _retriesScheduled = _meter.CreateCounter<long>("astra.dispatch.retries.scheduled", "{retry}", "Redeliveries scheduled, by delay tier and reason (retry, deferred).");
         _deadLetters = _meter.CreateCounter<long>("astra.dispatch.dead_letters", "{message}", "Commands dead-lettered to astra.dispatch.send_error, by rule.");
-        _meter.CreateObservableGauge("astra.dispatch.rules.loaded", () => RulesLoaded(catalog), "{rule}", "Rules in the worker's cache, by state.");
+        _meter.CreateObservableGauge("astra.dispatch.rules.loaded", RulesLoaded, "{rule}", "Rules in the worker's cache, by state.");
     }
 
     public void EventConsumed(string eventType, string outcome) =>
@@ -77,13 +76,19 @@ public sealed class DispatchTelemetry : IDisposable
     }
 
     public void RetryScheduled(TimeSpan tier, string reason) =>
-        _retriesScheduled.Add(1, new KeyValuePair<string, object?>(Tags.Tier, Durations.Format(tier)), new KeyValuePair<string, object?>(Tags.Reason, reason));
+        _retriesScheduled.Add(1, new KeyValuePair<string, object?>(Tags.Tier, $"{tier.TotalSeconds:0.###}s"), new KeyValuePair<string, object?>(Tags.Reason, reason));
 
-    private static IEnumerable<Measurement<int>> RulesLoaded(RuleCatalog catalog)
+    /// <summary>Where the rules gauge reads its counts: the rule cache registers itself (telemetry depends on no feature).</summary>
+    public void ObserveRules(Func<(int Enabled, int Total)> counts) => _ruleCounts = counts;
+
+    private Func<(int Enabled, int Total)>? _ruleCounts;
+
+    private IEnumerable<Measurement<int>> RulesLoaded()
     {
-        var index = catalog.Current;
-        yield return new Measurement<int>(index.EnabledCount, new KeyValuePair<string, object?>(Tags.State, "enabled"));
-        yield return new Measurement<int>(index.Count - index.EnabledCount, new KeyValuePair<string, object?>(Tags.State, "disabled"));
+        if (_ruleCounts?.Invoke() is not var (enabled, total))
+            yield break;
+        yield return new Measurement<int>(enabled, new KeyValuePair<string, object?>(Tags.State, "enabled"));
+        yield return new Measurement<int>(total - enabled, new KeyValuePair<string, object?>(Tags.State, "disabled"));
     }
 
     public void Dispose() => _meter.Dispose();

@@ -1,7 +1,7 @@
 using System.Text;
 using Astra.Dispatch.Delivery;
 using Astra.Dispatch.Rules;
-using Astra.Dispatch.Storage;
+using Astra.Dispatch.Storage.Sqlite;
 using Astra.Dispatch.Tests.Support;
 using Microsoft.Extensions.Options;
 
@@ -34,7 +34,7 @@ public sealed class RuleFuzzTests : IDisposable
     {
         var dispatch = Options.Create(new DispatchOptions { SecretsPath = _secrets.Folder, Database = "unused.db" });
         _importer = new RuleImporter(new RuleCompilerFactory(Options.Create(new HttpDeliveryOptions()), dispatch, _secrets.Store),
-            new RuleStore(new SqliteDatabase(dispatch), TimeProvider.System));
+            new SqliteRuleStore(new SqliteDatabase(dispatch, TimeProvider.System), TimeProvider.System));
     }
 
     public void Dispose() => _secrets.Dispose();

@@ -1,15 +1,15 @@
 using Microsoft.Data.Sqlite;
 
-namespace Astra.Dispatch.Storage;
+namespace Astra.Dispatch.Storage.Sqlite;
 
-/// <summary>The delivery log's write statements, prepared once per batch transaction and re-bound for every entry.</summary>
-internal sealed class JournalStatements : IDisposable
+/// <summary>The delivery log's SQLite write statements, prepared once per batch transaction and re-bound for every entry.</summary>
+internal sealed class SqliteLogStatements : IDisposable
 {
     private readonly SqliteCommand _created;
     private readonly SqliteCommand _delivery;
     private readonly SqliteCommand _attempt;
 
-    public JournalStatements(SqliteConnection connection, SqliteTransaction transaction)
+    public SqliteLogStatements(SqliteConnection connection, SqliteTransaction transaction)
     {
         _created = Prepare(connection, transaction,
             """
@@ -38,14 +38,14 @@ internal sealed class JournalStatements : IDisposable
     }
 
     public Task<int> CreateAsync(DeliveryCreated c) =>
-        Execute(_created, c.DeliveryId, c.EventId, c.EventType, c.RuleId, c.TenantId, c.At.ToString("O"));
+        Execute(_created, c.DeliveryId, c.EventId, c.EventType, c.RuleId, c.TenantId, DeliveryBatch.Timestamp(c.At));
 
     /// <summary>Records the attempt; <paramref name="createdAt"/> is the delivery's creation time if this creates its row.</summary>
     public async Task RecordAttemptAsync(AttemptRecorded a, DateTimeOffset createdAt)
     {
-        var at = a.At.ToString("O");
+        var at = DeliveryBatch.Timestamp(a.At);
         await Execute(_delivery, a.DeliveryId, a.EventId, a.EventType, a.RuleId, a.TenantId, a.Status, a.Attempt, a.StatusCode, a.Error,
-            a.NextAttemptAt?.ToString("O"), createdAt.ToString("O"), at);
+            a.NextAttemptAt is { } next ? DeliveryBatch.Timestamp(next) : null, DeliveryBatch.Timestamp(createdAt), at);
         await Execute(_attempt, a.DeliveryId, a.Attempt, at, a.DurationMs, a.StatusCode, a.Outcome, a.Error, a.ResponseExcerpt);
     }
 

@@ -1,4 +1,4 @@
-namespace Astra.Dispatch.Storage;
+namespace Astra.Dispatch.Rules;
 
 /// <summary>A rule row: its definition JSON plus the state operators and the worker change.</summary>
 public sealed class StoredRule

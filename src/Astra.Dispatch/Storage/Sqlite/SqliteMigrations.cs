@@ -1,20 +1,22 @@
 using Dapper;
 
-namespace Astra.Dispatch.Storage;
+namespace Astra.Dispatch.Storage.Sqlite;
 
-/// <summary>Embedded, numbered SQL migrations (<c>Storage/Migrations/NNNN_name.sql</c>), applied in order on start.</summary>
-internal static class Migrations
+/// <summary>Embedded, numbered SQL migrations (<c>Storage/Sqlite/Migrations/NNNN_name.sql</c>), applied in order on start.</summary>
+internal static class SqliteMigrations
 {
-    public static async Task ApplyAsync(SqliteDatabase database, CancellationToken cancellationToken)
+    private const string ResourceFolder = ".Storage.Sqlite.Migrations.";
+
+    public static async Task ApplyAsync(SqliteDatabase database, TimeProvider time, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenRawAsync(cancellationToken);
-        // WAL lets readers (the CLI, status lookups) run while the journal writes; it persists in the file.
+        // WAL lets readers (the CLI, status lookups) run while the log writes; it persists in the file.
         await connection.ExecuteAsync("PRAGMA journal_mode=WAL");
         await connection.ExecuteAsync("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
-        var assembly = typeof(Migrations).Assembly;
+        var assembly = typeof(SqliteMigrations).Assembly;
         var scripts = assembly.GetManifestResourceNames()
-            .Where(n => n.Contains(".Storage.Migrations.", StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
-            .Select(n => (Name: n, Version: int.Parse(n.Split(".Migrations.")[1][..4], System.Globalization.CultureInfo.InvariantCulture)))
+            .Where(n => n.Contains(ResourceFolder, StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
+            .Select(n => (Name: n, Version: int.Parse(n.Split(ResourceFolder)[1][..4], System.Globalization.CultureInfo.InvariantCulture)))
             .OrderBy(s => s.Version);
         foreach (var (name, version) in scripts)
         {
@@ -29,7 +31,7 @@ internal static class Migrations
                     using var reader = new StreamReader(stream);
                     await connection.ExecuteAsync(await reader.ReadToEndAsync(cancellationToken));
                     await connection.ExecuteAsync("INSERT INTO schema_migrations (version, name, applied_at) VALUES (@version, @name, @at)",
-                        new { version, name, at = DateTimeOffset.UtcNow.ToString("O") });
+                        new { version, name = name.Split(ResourceFolder)[1], at = DeliveryBatch.Timestamp(time.GetUtcNow()) });
                 }
                 await connection.ExecuteAsync("COMMIT");
             }

@@ -1,34 +1,38 @@
 using Astra.Dispatch.Bus.Events;
 using Astra.Dispatch.Bus.Redelivery;
-using Astra.Dispatch.Bus.Results;
 using Astra.Dispatch.Bus.Sending;
 using Astra.Dispatch.Delivery;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Astra.Dispatch.Bus;
 
-public static class DispatchBusServiceCollectionExtensions
+/// <summary>Registration of the worker's bus.</summary>
+public static class DispatchBusExtensions
 {
-    /// <summary>Time on top of the shutdown grace for the bus to stop and the delivery log to flush.</summary>
+    /// <summary>Time on top of the shutdown grace for the bus to stop, and again for the delivery log to flush.</summary>
     public static readonly TimeSpan StopMargin = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// The worker's bus: MassTransit on RabbitMQ with the event and send consumers, TTL-tier redelivery and the
-    /// contract topology. Call after <c>AddDispatchCore</c> and <c>AddDispatchWorkerServices</c>.
+    /// The worker's bus: MassTransit on RabbitMQ with the event and send consumers, TTL-tier redelivery and the contract
+    /// topology, after the worker's hosted services (added here if not yet).
+    /// <para>
+    /// The stop order, in one place: the consumers get <c>Dispatch:Delivery:ShutdownGrace</c> to finish in-flight HTTP
+    /// calls, then their token is cancelled and unacknowledged commands go back to the queue; the bus gets
+    /// <see cref="StopMargin"/> more to stop; the host waits one margin more so the delivery log (stopped last, as it was
+    /// registered first) flushes what the consumers wrote.
+    /// </para>
     /// </summary>
-    public static IServiceCollection AddDispatchBus(this IServiceCollection services)
+    public static DispatchBuilder AddBus(this DispatchBuilder builder)
     {
+        var services = builder.AddWorker().Services;
         services.AddOptions<RabbitMqOptions>().BindConfiguration(RabbitMqOptions.Section)
             .Validate(o => o.Uri.Scheme is "amqp" or "amqps", "Dispatch:RabbitMq:Uri must be an amqp:// or amqps:// URI")
             .Validate(o => o.SendConcurrency > 0 && o.EventsConcurrency > 0 && o.SendPrefetch > 0 && o.EventsPrefetch > 0, "Dispatch:RabbitMq prefetch and concurrency must be positive")
             .ValidateOnStart();
-        services.AddOptions<ResultsOptions>().BindConfiguration(ResultsOptions.Section);
         services.AddSingleton<DelayTiers>();
-        services.AddSingleton<RulePauser>();
-        services.AddSingleton<FailureStreakPauser>();
-        services.AddSingleton<SucceededDeliveries>();
         services.AddHostedService<DelayTierDeclarer>();
         services.AddMassTransit(x =>
         {
@@ -49,14 +53,18 @@ public static class DispatchBusServiceCollectionExtensions
                 cfg.ConfigureEndpoints(context);
             });
         });
-        // Graceful stop: consumers get ShutdownGrace to finish in-flight HTTP calls, then their token is cancelled
-        // and the unacknowledged commands go back to the queue; the host waits long enough for the log to flush.
         services.AddOptions<MassTransitHostOptions>().Configure<IOptions<RetryOptions>>((o, retry) =>
         {
             o.WaitUntilStarted = true;
             o.ConsumerStopTimeout = retry.Value.ShutdownGrace;
             o.StopTimeout = retry.Value.ShutdownGrace + StopMargin;
         });
-        return services;
+        services.AddOptions<HostOptions>().Configure<IOptions<RetryOptions>>((o, retry) =>
+        {
+            var needed = retry.Value.ShutdownGrace + StopMargin * 2;
+            if (o.ShutdownTimeout < needed)
+                o.ShutdownTimeout = needed;
+        });
+        return builder;
     }
 }

@@ -3,10 +3,10 @@ using Astra.Dispatch.Rules;
 using Dapper;
 using Microsoft.Data.Sqlite;
 
-namespace Astra.Dispatch.Storage;
+namespace Astra.Dispatch.Storage.Sqlite;
 
 /// <summary>Rules in SQLite. Every change bumps <c>rules_generation</c> so caches in any process reload.</summary>
-public sealed class RuleStore(SqliteDatabase database, TimeProvider time)
+internal sealed class SqliteRuleStore(SqliteDatabase database, TimeProvider time) : IRuleStore
 {
     public async Task<long> GetGenerationAsync(CancellationToken cancellationToken)
     {
@@ -33,16 +33,11 @@ public sealed class RuleStore(SqliteDatabase database, TimeProvider time)
             new { id });
     }
 
-    /// <summary>
-    /// Upserts rules in one transaction. An unchanged definition keeps its version and state (a paused rule
-    /// stays paused across restarts); with <paramref name="source"/>, rules last imported from it that are
-    /// no longer there are deleted.
-    /// </summary>
     public async Task<ImportSummary> ImportAsync(IReadOnlyList<RuleDefinition> rules, string? source, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        var now = time.GetUtcNow().ToString("O");
+        var now = DeliveryBatch.Timestamp(time.GetUtcNow());
         int added = 0, updated = 0, unchanged = 0;
         foreach (var rule in rules)
         {
@@ -76,14 +71,13 @@ public sealed class RuleStore(SqliteDatabase database, TimeProvider time)
         return new ImportSummary(added, updated, unchanged, removed);
     }
 
-    /// <summary>Enables or disables a rule; a reason marks it paused by the worker rather than by an operator.</summary>
     public async Task<bool> SetEnabledAsync(string id, bool enabled, string? pausedReason, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
         var changed = await connection.ExecuteAsync(
             "UPDATE rules SET enabled = @enabled, paused_reason = @pausedReason, updated_at = @now WHERE id = @id",
-            new { id, enabled, pausedReason, now = time.GetUtcNow().ToString("O") }, tx);
+            new { id, enabled, pausedReason, now = DeliveryBatch.Timestamp(time.GetUtcNow()) }, tx);
         if (changed > 0)
             await BumpGenerationAsync(connection, tx);
         await tx.CommitAsync(cancellationToken);
@@ -104,5 +98,3 @@ public sealed class RuleStore(SqliteDatabase database, TimeProvider time)
     private static Task<int> BumpGenerationAsync(SqliteConnection connection, SqliteTransaction tx) =>
         connection.ExecuteAsync("UPDATE rules_generation SET generation = generation + 1 WHERE id = 1", transaction: tx);
 }
-
-public sealed record ImportSummary(int Added, int Updated, int Unchanged, int Removed);

@@ -1,4 +1,4 @@
-namespace Astra.Dispatch.Bus.Results;
+namespace Astra.Dispatch.Dispatching;
 
 /// <summary>The <c>Dispatch:Results</c> section: which outcomes are published to <c>astra.action-results</c>.</summary>
 public sealed class ResultsOptions

@@ -1,25 +1,23 @@
 using System.Collections.Concurrent;
 using Microsoft.Data.Sqlite;
 
-namespace Astra.Dispatch.Storage;
+namespace Astra.Dispatch.Storage.Sqlite;
 
 /// <summary>
-/// The delivery-log reads on the consumers' hot path (has this delivery been created, has it succeeded?). Each
-/// lookup takes an idle open connection with its statement already prepared: opening a connection and parsing the
-/// SQL per event cost more than the read itself.
+/// The delivery-log reads on the consumers' hot path (is this delivery in the log, has it succeeded?). Each lookup takes
+/// an idle open connection with its statement already prepared: opening a connection and parsing the SQL per event
+/// cost more than the read itself.
 /// </summary>
-public sealed class DeliveryStatusLookup(SqliteDatabase database) : IDisposable
+internal sealed class SqliteStatusReader(SqliteDatabase database) : IDisposable
 {
     /// <summary>Idle connections kept; concurrent lookups beyond this open and close their own.</summary>
     private const int MaxIdle = 8;
 
     private readonly ConcurrentBag<PreparedStatus> _idle = [];
 
-    /// <summary>The delivery's status, or null when it is not in the log.</summary>
     public Task<string?> GetStatusAsync(string deliveryId, CancellationToken cancellationToken) =>
         WithStatementAsync(statement => statement.ReadAsync(deliveryId, cancellationToken), cancellationToken);
 
-    /// <summary>Which of <paramref name="deliveryIds"/> are in the log, whatever their status.</summary>
     public Task<IReadOnlySet<string>> FindExistingAsync(IReadOnlyCollection<string> deliveryIds, CancellationToken cancellationToken) =>
         WithStatementAsync<IReadOnlySet<string>>(async statement =>
         {
@@ -45,7 +43,10 @@ public sealed class DeliveryStatusLookup(SqliteDatabase database) : IDisposable
         try
         {
             var result = await read(statement);
-            Return(statement);
+            if (_idle.Count < MaxIdle)
+                _idle.Add(statement);
+            else
+                statement.Dispose();
             return result;
         }
         catch
@@ -53,14 +54,6 @@ public sealed class DeliveryStatusLookup(SqliteDatabase database) : IDisposable
             statement.Dispose();
             throw;
         }
-    }
-
-    private void Return(PreparedStatus statement)
-    {
-        if (_idle.Count < MaxIdle)
-            _idle.Add(statement);
-        else
-            statement.Dispose();
     }
 
     private sealed class PreparedStatus(SqliteConnection connection, SqliteCommand command) : IDisposable

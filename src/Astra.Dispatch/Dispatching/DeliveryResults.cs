@@ -1,12 +1,11 @@
 using System.Text.Json;
 using Astra.Dispatch.Contracts;
 using Astra.Dispatch.Delivery;
-using Astra.Dispatch.Storage;
 
-namespace Astra.Dispatch.Bus.Results;
+namespace Astra.Dispatch.Dispatching;
 
 /// <summary>Builds the result events of the results contract, from a command or, when rendering failed, from the event.</summary>
-internal static class ActionResults
+internal static class DeliveryResults
 {
     public static T From<T>(SendHttpAction action, int attempts, AttemptOutcome? outcome, string? error = null, JsonElement? response = null)
         where T : ActionResult, new() =>

@@ -1,4 +1,6 @@
+using Astra.Dispatch.Contracts;
 using Astra.Dispatch.Storage;
+using Astra.Dispatch.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -6,25 +8,28 @@ using Microsoft.Extensions.Options;
 namespace Astra.Dispatch.Tests.Storage;
 
 /// <summary>The batched writer on a real SQLite file: what the log shows, whichever batches the entries fall into.</summary>
-public sealed class DeliveryJournalTests : IDisposable
+public sealed class DeliveryLogTests : IDisposable
 {
     private static readonly DateTimeOffset Created = new(2026, 11, 29, 10, 0, 0, TimeSpan.Zero);
     private static readonly DateTimeOffset Attempted = Created.AddMilliseconds(40);
 
     private readonly string _folder = Directory.CreateTempSubdirectory("journal-").FullName;
     private readonly SqliteDatabase _database;
-    private readonly DeliveryJournal _journal;
+    private readonly SqliteDeliveryLogStore _store;
+    private readonly DeliveryLog _journal;
     private readonly CancellationToken _token = new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token;
 
-    public DeliveryJournalTests()
+    public DeliveryLogTests()
     {
-        _database = new SqliteDatabase(Options.Create(new DispatchOptions { Database = Path.Combine(_folder, "d.db") }));
-        _journal = new DeliveryJournal(_database, TimeProvider.System, NullLogger<DeliveryJournal>.Instance);
+        _database = new SqliteDatabase(Options.Create(new DispatchOptions { Database = Path.Combine(_folder, "d.db") }), TimeProvider.System);
+        _store = new SqliteDeliveryLogStore(_database);
+        _journal = new DeliveryLog(_store, TimeProvider.System, NullLogger<DeliveryLog>.Instance);
     }
 
     public void Dispose()
     {
         _journal.Dispose();
+        _store.Dispose();
         SqliteConnection.ClearAllPools();
         Directory.Delete(_folder, recursive: true);
     }
@@ -38,7 +43,7 @@ public sealed class DeliveryJournalTests : IDisposable
 
         var row = await Row("d1");
         Assert.Equal((DeliveryStatus.Succeeded, 1L, Created.ToString("O"), Attempted.ToString("O")), (row.Status, row.Attempts, row.CreatedAt, row.UpdatedAt));
-        Assert.Equal(200, Assert.Single(await new DeliveryStore(_database).ListAttemptsAsync("d1", _token)).StatusCode);
+        Assert.Equal(200, Assert.Single(await _journal.ListAttemptsAsync("d1", _token)).StatusCode);
     }
 
     [Fact]
@@ -70,14 +75,14 @@ public sealed class DeliveryJournalTests : IDisposable
         Assert.Equal(DeliveryStatus.Pending, (await Row("d2")).Status);
     }
 
-    private async Task Append(params JournalEntry[] entries)
+    private async Task Append(params DeliveryLogEntry[] entries)
     {
         foreach (var entry in entries)
             await _journal.AppendAsync(entry, _token);
     }
 
     private async Task<DeliveryRecord> Row(string id) =>
-        await new DeliveryStore(_database).GetAsync(id, _token) ?? throw new InvalidOperationException($"{id} is not in the log");
+        await _journal.GetAsync(id, _token) ?? throw new InvalidOperationException($"{id} is not in the log");
 
     private static DeliveryCreated Creation(string id) => new(id, Created, "evt_1", "lead.captured", "r1", "acme");
 

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Astra.Dispatch.Bus.Sending;
+namespace Astra.Dispatch.Dispatching;
 
 /// <summary>
 /// The delivery ids this process has recorded as succeeded (the most recent <see cref="Capacity"/>), so the send
@@ -8,7 +8,7 @@ namespace Astra.Dispatch.Bus.Sending;
 /// it for a command that may have been handled before (a broker or tier redelivery, or a delivery the event consumer
 /// found in the log already).
 /// </summary>
-public sealed class SucceededDeliveries
+internal sealed class SucceededDeliveries
 {
     public const int Capacity = 100_000;
 

@@ -1,15 +1,16 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
-namespace Astra.Dispatch.Storage;
+namespace Astra.Dispatch.Storage.Sqlite;
 
-/// <summary>Opens pooled connections to the dispatch database; migrations (and WAL mode) are applied once per process.</summary>
+/// <summary>Opens pooled connections to the SQLite database file; migrations (and WAL mode) are applied once per process.</summary>
 public sealed class SqliteDatabase
 {
     private readonly string _connectionString;
     private readonly Lazy<Task> _migrated;
 
-    public SqliteDatabase(IOptions<DispatchOptions> options)
+    /// <summary>The database named by <c>Dispatch:Database</c>, created with its folder on first use.</summary>
+    public SqliteDatabase(IOptions<DispatchOptions> options, TimeProvider time)
     {
         var path = System.IO.Path.GetFullPath(options.Value.Database);
         if (System.IO.Path.GetDirectoryName(path) is { Length: > 0 } folder)
@@ -23,11 +24,13 @@ public sealed class SqliteDatabase
             Pooling = true,
             DefaultTimeout = 30,
         }.ToString();
-        _migrated = new Lazy<Task>(() => Migrations.ApplyAsync(this, CancellationToken.None));
+        _migrated = new Lazy<Task>(() => SqliteMigrations.ApplyAsync(this, time, CancellationToken.None));
     }
 
+    /// <summary>The database file's full path.</summary>
     public string Path { get; }
 
+    /// <summary>An open connection to a migrated database.</summary>
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
         await _migrated.Value.WaitAsync(cancellationToken);
