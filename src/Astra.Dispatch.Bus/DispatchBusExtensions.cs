@@ -1,13 +1,13 @@
+using Astra.Dispatch.Bus;
 using Astra.Dispatch.Bus.Events;
 using Astra.Dispatch.Bus.Redelivery;
 using Astra.Dispatch.Bus.Sending;
 using Astra.Dispatch.Delivery;
 using MassTransit;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
-namespace Astra.Dispatch.Bus;
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registration of the worker's bus.</summary>
 public static class DispatchBusExtensions

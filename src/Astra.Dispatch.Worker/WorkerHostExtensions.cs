@@ -1,4 +1,3 @@
-using Astra.Dispatch.Bus;
 using Astra.Dispatch.Worker.Health;
 using Astra.Dispatch.Worker.Telemetry;
 

@@ -1,6 +1,7 @@
-using Microsoft.Extensions.DependencyInjection;
+using Astra.Dispatch.Catalog;
+using Astra.Dispatch.Storage;
 
-namespace Astra.Dispatch;
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>
 /// What <see cref="DispatchServiceCollectionExtensions.AddAstraDispatch"/> returns: the core is registered; each
@@ -26,8 +27,8 @@ public sealed class DispatchBuilder
         if (HasWorker)
             return this;
         HasWorker = true;
-        Services.AddHostedService(sp => (Storage.DeliveryLog)sp.GetRequiredService<Storage.IDeliveryLog>());
-        Services.AddHostedService<Rules.RulesFileWatcher>();
+        Services.AddHostedService(sp => (DeliveryLog)sp.GetRequiredService<IDeliveryLog>());
+        Services.AddHostedService<RulesFileWatcher>();
         return this;
     }
 }

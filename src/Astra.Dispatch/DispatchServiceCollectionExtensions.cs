@@ -1,3 +1,5 @@
+using Astra.Dispatch;
+using Astra.Dispatch.Catalog;
 using Astra.Dispatch.Delivery;
 using Astra.Dispatch.Dispatching;
 using Astra.Dispatch.Rules;
@@ -7,10 +9,10 @@ using Astra.Dispatch.Storage;
 using Astra.Dispatch.Storage.Sqlite;
 using Astra.Dispatch.Telemetry;
 using Astra.Dispatch.Templating;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
-namespace Astra.Dispatch;
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registration of Astra.Dispatch.</summary>
 public static class DispatchServiceCollectionExtensions
@@ -34,6 +36,7 @@ public static class DispatchServiceCollectionExtensions
         services.TryAddSingleton<IDeliveryLogStore, SqliteDeliveryLogStore>();
         services.TryAddSingleton<IDeliveryLog, DeliveryLog>();
         services.TryAddSingleton<SecretStore>();
+        services.TryAddSingleton(sp => RuleLimitsFrom(sp.GetRequiredService<IOptions<HttpDeliveryOptions>>().Value, sp.GetRequiredService<IOptions<DispatchOptions>>().Value));
         services.TryAddSingleton<RuleCompilerFactory>();
         services.TryAddSingleton<RuleImporter>();
         services.TryAddSingleton<RuleCatalog>();
@@ -73,8 +76,11 @@ public static class DispatchServiceCollectionExtensions
     private static void AddOptions(IServiceCollection services)
     {
         services.AddOptions<DispatchOptions>().BindConfiguration(DispatchOptions.Section).ValidateOnStart();
-        services.AddOptions<HttpDeliveryOptions>().BindConfiguration(HttpDeliveryOptions.Section)
+        services.AddOptions<NetworkOptions>().BindConfiguration(NetworkOptions.Section)
             .Validate(o => o.AllowedNetworks.All(n => IpNetwork.TryParse(n, out _)), "Dispatch:Http:AllowedNetworks must hold CIDR blocks such as 127.0.0.0/8")
+            .ValidateOnStart();
+        services.AddOptions<RedactionOptions>().BindConfiguration(RedactionOptions.Section);
+        services.AddOptions<HttpDeliveryOptions>().BindConfiguration(HttpDeliveryOptions.Section)
             .Validate(o => o.MaxConcurrencyPerDestination > 0 && o.MaxConcurrencyPerTenant > 0 && o.MaxRequestBodyBytes > 0 && o.MaxResponseBodyBytes > 0,
                 "Dispatch:Http limits must be positive")
             .Validate(o => o.TrustedCaCertificates.All(File.Exists), "Dispatch:Http:TrustedCaCertificates must name existing PEM files")
@@ -87,6 +93,15 @@ public static class DispatchServiceCollectionExtensions
             .ValidateOnStart();
         services.AddOptions<ResultsOptions>().BindConfiguration(ResultsOptions.Section);
     }
+
+    /// <summary>The import-time bounds of rules, from the HTTP limits and the per-tenant rule count.</summary>
+    private static RuleLimits RuleLimitsFrom(HttpDeliveryOptions http, DispatchOptions dispatch) => new()
+    {
+        AllowPlainHttp = http.AllowPlainHttp,
+        MaxHeaders = http.MaxHeaders,
+        MaxUrlLength = http.MaxUrlLength,
+        MaxRulesPerTenant = dispatch.MaxRulesPerTenant,
+    };
 
     private static void AddGuardedHttpClient(IServiceCollection services, string name) =>
         services.AddHttpClient(name, c => c.Timeout = Timeout.InfiniteTimeSpan)

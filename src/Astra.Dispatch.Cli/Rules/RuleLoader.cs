@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Astra.Dispatch.Catalog;
 using Astra.Dispatch.Cli.Infrastructure;
 using Astra.Dispatch.Rules;
 

@@ -1,5 +1,5 @@
+using Astra.Dispatch.Catalog;
 using Astra.Dispatch.Cli.Infrastructure;
-using Astra.Dispatch.Rules;
 
 namespace Astra.Dispatch.Cli.Rules;
 

@@ -1,3 +1,4 @@
+using Astra.Dispatch.Catalog;
 using Astra.Dispatch.Cli.Events;
 using Astra.Dispatch.Cli.Infrastructure;
 using Astra.Dispatch.Delivery;

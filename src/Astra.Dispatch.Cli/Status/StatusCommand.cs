@@ -1,8 +1,8 @@
 using System.Diagnostics;
+using Astra.Dispatch.Catalog;
 using Astra.Dispatch.Cli.Infrastructure;
 using Astra.Dispatch.Contracts;
 using Astra.Dispatch.Delivery;
-using Astra.Dispatch.Rules;
 using Astra.Dispatch.Storage;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;

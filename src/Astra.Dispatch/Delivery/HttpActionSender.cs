@@ -3,9 +3,11 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
+using Astra.Dispatch.Catalog;
 using Astra.Dispatch.Contracts;
 using Astra.Dispatch.Rules;
 using Astra.Dispatch.Secrets;
+using Astra.Dispatch.Security;
 using Microsoft.Extensions.Options;
 
 namespace Astra.Dispatch.Delivery;
@@ -127,6 +129,7 @@ public sealed class HttpActionSender(
     private static string? FindPermanent(Exception ex) => ex switch
     {
         PermanentDeliveryException p => p.Message,
+        SsrfRefusedException s => s.Message,
         SecretNotFoundException s => s.Message,
         FormatException f => f.Message,
         { InnerException: { } inner } => FindPermanent(inner),

@@ -5,9 +5,6 @@ public sealed class HttpDeliveryOptions
 {
     public const string Section = "Dispatch:Http";
 
-    /// <summary>CIDRs exempt from the SSRF guard, e.g. <c>127.0.0.0/8</c> for in-house APIs.</summary>
-    public string[] AllowedNetworks { get; set; } = [];
-
     /// <summary>Allow <c>http://</c> targets (https only by default).</summary>
     public bool AllowPlainHttp { get; set; }
 
@@ -44,7 +41,4 @@ public sealed class HttpDeliveryOptions
     /// in-house CA. Host names are checked as always; certificate validation is never switched off.
     /// </summary>
     public string[] TrustedCaCertificates { get; set; } = [];
-
-    /// <summary>Header names masked in logs, traces, the attempt log and CLI output, besides the built-in ones.</summary>
-    public string[] RedactHeaders { get; set; } = [];
 }

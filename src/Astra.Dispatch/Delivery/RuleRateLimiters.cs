@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Threading.RateLimiting;
+using Astra.Dispatch.Catalog;
 using Astra.Dispatch.Rules;
 
 namespace Astra.Dispatch.Delivery;

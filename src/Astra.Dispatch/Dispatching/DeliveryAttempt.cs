@@ -1,7 +1,7 @@
 using System.Diagnostics;
+using Astra.Dispatch.Catalog;
 using Astra.Dispatch.Contracts;
 using Astra.Dispatch.Delivery;
-using Astra.Dispatch.Rules;
 using Astra.Dispatch.Security;
 using Astra.Dispatch.Storage;
 using Astra.Dispatch.Telemetry;

@@ -1,8 +1,8 @@
 using System.Diagnostics;
+using Astra.Dispatch.Catalog;
 using Astra.Dispatch.Contracts;
 using Astra.Dispatch.Delivery;
 using Astra.Dispatch.Matching;
-using Astra.Dispatch.Rules;
 using Astra.Dispatch.Storage;
 using Astra.Dispatch.Telemetry;
 using Astra.Dispatch.Templating;

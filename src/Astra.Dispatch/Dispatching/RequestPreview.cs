@@ -1,7 +1,7 @@
 using Astra.Dispatch.Contracts;
+using Astra.Dispatch.Delivery;
 using Astra.Dispatch.Rules;
 using Astra.Dispatch.Security;
-using Astra.Dispatch.Templating;
 
 namespace Astra.Dispatch.Dispatching;
 

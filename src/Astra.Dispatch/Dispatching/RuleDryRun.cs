@@ -1,6 +1,6 @@
+using Astra.Dispatch.Catalog;
 using Astra.Dispatch.Contracts;
 using Astra.Dispatch.Delivery;
-using Astra.Dispatch.Rules;
 using Astra.Dispatch.Security;
 using Astra.Dispatch.Templating;
 

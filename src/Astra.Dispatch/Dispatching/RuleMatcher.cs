@@ -1,5 +1,5 @@
+using Astra.Dispatch.Catalog;
 using Astra.Dispatch.Contracts;
-using Astra.Dispatch.Rules;
 using Astra.Dispatch.Templating;
 
 namespace Astra.Dispatch.Dispatching;

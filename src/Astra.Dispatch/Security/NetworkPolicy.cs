@@ -1,5 +1,4 @@
 using System.Net;
-using Astra.Dispatch.Delivery;
 using Microsoft.Extensions.Options;
 
 namespace Astra.Dispatch.Security;
@@ -40,7 +39,7 @@ public sealed class NetworkPolicy
 
     private readonly IpNetwork[] _allowed;
 
-    public NetworkPolicy(IOptions<HttpDeliveryOptions> options)
+    public NetworkPolicy(IOptions<NetworkOptions> options)
         : this(options.Value.AllowedNetworks)
     {
     }

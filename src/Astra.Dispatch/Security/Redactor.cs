@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Astra.Dispatch.Delivery;
 using Astra.Dispatch.Rules;
 using Astra.Dispatch.Secrets;
 using Microsoft.Extensions.Options;
@@ -30,7 +29,7 @@ public sealed class Redactor
     private readonly SecretStore? _secrets;
 
     /// <summary>The configured redactor.</summary>
-    public Redactor(IOptions<HttpDeliveryOptions> options, SecretStore secrets)
+    public Redactor(IOptions<RedactionOptions> options, SecretStore secrets)
         : this(options.Value.RedactHeaders, secrets)
     {
     }

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using Astra.Dispatch.Delivery;
 
 namespace Astra.Dispatch.Security;
 
@@ -23,7 +22,7 @@ public sealed class SsrfGuard(NetworkPolicy policy, IHostResolver resolver)
         foreach (var address in addresses)
         {
             if (policy.Refusal(address) is { } reason)
-                throw new PermanentDeliveryException($"connection to {endpoint.Host} refused by the SSRF guard: {reason}");
+                throw new SsrfRefusedException($"connection to {endpoint.Host} refused by the SSRF guard: {reason}");
         }
 
         Exception? last = null;

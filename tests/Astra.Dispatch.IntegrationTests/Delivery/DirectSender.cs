@@ -1,3 +1,4 @@
+using Astra.Dispatch.Catalog;
 using Astra.Dispatch.Contracts;
 using Astra.Dispatch.Delivery;
 using Astra.Dispatch.Rules;

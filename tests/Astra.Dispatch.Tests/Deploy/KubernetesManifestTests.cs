@@ -1,5 +1,5 @@
-using Astra.Dispatch.Bus;
 using Astra.Dispatch.Delivery;
+using Microsoft.Extensions.DependencyInjection;
 using YamlDotNet.RepresentationModel;
 
 namespace Astra.Dispatch.Tests.Deploy;

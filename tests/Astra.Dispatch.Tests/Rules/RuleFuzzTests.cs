@@ -1,5 +1,5 @@
 using System.Text;
-using Astra.Dispatch.Delivery;
+using Astra.Dispatch.Catalog;
 using Astra.Dispatch.Rules;
 using Astra.Dispatch.Storage.Sqlite;
 using Astra.Dispatch.Tests.Support;
@@ -33,7 +33,7 @@ public sealed class RuleFuzzTests : IDisposable
     public RuleFuzzTests()
     {
         var dispatch = Options.Create(new DispatchOptions { SecretsPath = _secrets.Folder, Database = "unused.db" });
-        _importer = new RuleImporter(new RuleCompilerFactory(Options.Create(new HttpDeliveryOptions()), dispatch, _secrets.Store),
+        _importer = new RuleImporter(new RuleCompilerFactory(new RuleLimits { MaxRulesPerTenant = dispatch.Value.MaxRulesPerTenant }, _secrets.Store),
             new SqliteRuleStore(new SqliteDatabase(dispatch, TimeProvider.System), TimeProvider.System));
     }
 

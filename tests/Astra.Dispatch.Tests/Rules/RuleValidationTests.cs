@@ -1,4 +1,4 @@
-using Astra.Dispatch.Delivery;
+using Astra.Dispatch.Catalog;
 using Astra.Dispatch.Rules;
 using Astra.Dispatch.Storage.Sqlite;
 using Astra.Dispatch.Tests.Support;
@@ -22,7 +22,7 @@ public sealed class RuleValidationTests : IDisposable
     {
         var dispatch = Options.Create(new DispatchOptions { SecretsPath = _secrets.Folder, Database = Path.Combine(_dbFolder, "d.db"), MaxRulesPerTenant = maxRulesPerTenant });
         var store = new SqliteRuleStore(new SqliteDatabase(dispatch, TimeProvider.System), TimeProvider.System);
-        var factory = new RuleCompilerFactory(Options.Create(new HttpDeliveryOptions()), dispatch, _secrets.Store);
+        var factory = new RuleCompilerFactory(new RuleLimits { MaxRulesPerTenant = dispatch.Value.MaxRulesPerTenant }, _secrets.Store);
         return (new RuleImporter(factory, store), store);
     }
 

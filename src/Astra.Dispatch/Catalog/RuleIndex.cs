@@ -1,8 +1,7 @@
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
-using Astra.Dispatch.Rules;
 
-namespace Astra.Dispatch.Matching;
+namespace Astra.Dispatch.Catalog;
 
 /// <summary>
 /// An immutable snapshot of the loaded rules, indexed by tenant and event type so matching an event never

@@ -1,9 +1,10 @@
 using System.Text.RegularExpressions;
 using Astra.Dispatch.Matching;
+using Astra.Dispatch.Rules;
 using Astra.Dispatch.Templating;
 using Fluid;
 
-namespace Astra.Dispatch.Rules;
+namespace Astra.Dispatch.Catalog;
 
 /// <summary>Validates a rule definition and parses its templates; reports every problem with its field path.</summary>
 public sealed partial class RuleCompiler(RuleLimits limits, Func<string, bool>? secretExists = null)

@@ -1,4 +1,4 @@
-namespace Astra.Dispatch.Rules;
+namespace Astra.Dispatch.Catalog;
 
 /// <summary>Bounds checked when rules are imported.</summary>
 public sealed record RuleLimits

@@ -1,8 +1,9 @@
+using Astra.Dispatch.Rules;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Astra.Dispatch.Rules;
+namespace Astra.Dispatch.Catalog;
 
 /// <summary>
 /// Imports <c>Dispatch:RulesPath</c> on start (an invalid file stops the start, with every error) and again

@@ -1,9 +1,9 @@
 using System.Text.Json;
-using Astra.Dispatch.Matching;
+using Astra.Dispatch.Rules;
 using Astra.Dispatch.Telemetry;
 using Microsoft.Extensions.Logging;
 
-namespace Astra.Dispatch.Rules;
+namespace Astra.Dispatch.Catalog;
 
 /// <summary>
 /// The in-memory rule cache. <see cref="RefreshAsync"/> reloads from SQLite only when the rules generation

@@ -1,12 +1,12 @@
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using Astra.Dispatch.Delivery;
-using Astra.Dispatch.Rules;
+using Astra.Dispatch.Catalog;
+using Astra.Dispatch.Templating;
 using Fluid;
 using Microsoft.Extensions.Options;
 
-namespace Astra.Dispatch.Templating;
+namespace Astra.Dispatch.Delivery;
 
 /// <summary>
 /// Renders a rule's request for one event. URL templates are rendered URL-encoded, so event data lands in

@@ -1,4 +1,6 @@
-namespace Astra.Dispatch.Rules;
+using Astra.Dispatch.Rules;
+
+namespace Astra.Dispatch.Catalog;
 
 /// <summary>
 /// Validates whole rules files and imports them atomically: every error is reported at once, and nothing is

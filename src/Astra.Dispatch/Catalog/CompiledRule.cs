@@ -1,7 +1,8 @@
 using Astra.Dispatch.Matching;
+using Astra.Dispatch.Rules;
 using Fluid;
 
-namespace Astra.Dispatch.Rules;
+namespace Astra.Dispatch.Catalog;
 
 /// <summary>A validated rule with its templates parsed once, ready for matching and rendering on the hot path.</summary>
 public sealed class CompiledRule
