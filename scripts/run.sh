@@ -1,22 +1,56 @@
 #!/usr/bin/env bash
 # The run command (README): makes sure a RabbitMQ broker answers, starts the demo receiver, publishes a
 # sample event once the worker is up, and runs the worker in the foreground with the demo rules.
-#   ./scripts/run.sh            Ctrl+C stops the worker (gracefully) and the demo receiver.
-# Environment: Dispatch__* overrides any setting (e.g. Dispatch__RabbitMq__Uri for another broker).
+#   ./scripts/run.sh            Ctrl+C stops the worker (gracefully), the demo receiver, and the broker if
+#                               this run started it (a broker that was already running is left running).
+# The demo's database is this checkout's data/dispatch.db, which scripts/astra-dispatch reads too; its secrets
+# are files in data/demo/secrets. Environment: Dispatch__* overrides any setting (e.g. Dispatch__RabbitMq__Uri
+# for another broker).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 command -v dotnet >/dev/null 2>&1 || { echo "error: the .NET 10 SDK is needed (https://dotnet.microsoft.com/download)" >&2; exit 1; }
 
+receiver_pid="" publisher_pid="" broker_stop="" broker_note=""
+cleanup() {
+  set +e # runs on every exit: each step is tried whatever the one before did
+  [ -z "$publisher_pid" ] || kill "$publisher_pid" 2>/dev/null
+  if [ -n "$receiver_pid" ] && kill "$receiver_pid" 2>/dev/null; then
+    wait "$receiver_pid" 2>/dev/null
+    echo "run: demo receiver stopped"
+  fi
+  if [ -n "$broker_stop" ]; then
+    echo "run: stopping the RabbitMQ this run started ($broker_note)"
+    eval "$broker_stop"
+  elif [ -n "$broker_note" ]; then
+    echo "run: $broker_note"
+  fi
+}
+trap cleanup EXIT
+
 # --- Broker: Docker Compose when an engine answers, else a local node (installed with apt if missing).
 if [ -z "${Dispatch__RabbitMq__Uri:-}" ]; then
   if command -v docker >/dev/null 2>&1 && timeout 20 docker info >/dev/null 2>&1; then
+    if [ -z "$(docker compose ps --status running -q rabbitmq 2>/dev/null)" ]; then
+      broker_stop="docker compose stop rabbitmq" broker_note="Docker Compose service rabbitmq; its volume is kept"
+    else
+      broker_note="RabbitMQ (Docker Compose) was already running and keeps running: docker compose stop rabbitmq"
+    fi
     echo "run: starting RabbitMQ with Docker Compose"
     docker compose up -d --wait rabbitmq
   else
     ./scripts/ensure-rabbitmq.sh
     . scripts/lib/rabbitmq.sh
+    if rmq_amqp_answers "$ASTRA_RMQ_PORT"; then
+      if rmq_is_running "$ASTRA_RMQ_BASE"; then
+        broker_note="RabbitMQ $ASTRA_RMQ_NODE was already running and keeps running; stop it with: (. scripts/lib/rabbitmq.sh; rmq_stop \"$ASTRA_RMQ_BASE\")"
+      else
+        broker_note="the broker on 127.0.0.1:$ASTRA_RMQ_PORT was already running and keeps running"
+      fi
+    else
+      broker_stop='rmq_stop "$ASTRA_RMQ_BASE"' broker_note="node $ASTRA_RMQ_NODE; its data stays in $ASTRA_RMQ_BASE"
+    fi
     rmq_ensure_default
   fi
 fi
@@ -24,25 +58,25 @@ fi
 echo "run: building"
 dotnet build Astra.Dispatch.sln -c Release -v quiet -nologo -clp:ErrorsOnly
 
-state="${XDG_STATE_HOME:-$HOME/.local/state}/astra-dispatch/demo"
-mkdir -p "$state"
-# Demo-only secrets: real deployments mount secrets at Dispatch:SecretsPath or set ASTRA_SECRET_<NAME>.
-export ASTRA_SECRET_DEMO_CRM_TOKEN="${ASTRA_SECRET_DEMO_CRM_TOKEN:-demo-crm-token}"
-export ASTRA_SECRET_DEMO_WEBHOOK_SECRET="${ASTRA_SECRET_DEMO_WEBHOOK_SECRET:-whsec_ZGVtby1zaWduaW5nLWtleS0wMTIzNDU2Nzg5}"
+# The demo's state lives in this checkout's data/ (git-ignored): the database is the CLI's default too.
+mkdir -p data/demo/secrets
+# Demo-only secrets, as files in Dispatch:SecretsPath (a real deployment mounts its own, or sets
+# ASTRA_SECRET_<NAME>, which wins over a file). The helpdesk's token starts stale on purpose: the README's tour
+# shows the dead letter this causes and redrives it after writing the right value.
+printf '%s\n' demo-crm-token >data/demo/secrets/DEMO_CRM_TOKEN
+printf '%s\n' whsec_ZGVtby1zaWduaW5nLWtleS0wMTIzNDU2Nzg5 >data/demo/secrets/DEMO_WEBHOOK_SECRET
+printf '%s\n' stale-helpdesk-token >data/demo/secrets/DEMO_HELPDESK_TOKEN
+export Dispatch__SecretsPath="${Dispatch__SecretsPath:-$PWD/data/demo/secrets}"
 export Dispatch__RulesPath="${Dispatch__RulesPath:-$PWD/deploy/demo/rules.yaml}"
-export Dispatch__Database="${Dispatch__Database:-$state/dispatch.db}"
+export Dispatch__Database="${Dispatch__Database:-$PWD/data/dispatch.db}"
 export Dispatch__Http__AllowPlainHttp="${Dispatch__Http__AllowPlainHttp:-true}"
 export Dispatch__Http__AllowedNetworks__0="${Dispatch__Http__AllowedNetworks__0:-127.0.0.0/8}"
 
-receiver_pid=""
-cleanup() { [ -n "$receiver_pid" ] && kill "$receiver_pid" 2>/dev/null || true; }
-trap cleanup EXIT
-
 echo "run: demo receiver on http://127.0.0.1:5088 (it prints what it receives)"
-dotnet run --project src/Astra.Dispatch.DemoReceiver -c Release --no-build --urls http://127.0.0.1:5088 &
+dotnet src/Astra.Dispatch.DemoReceiver/bin/Release/net10.0/Astra.Dispatch.DemoReceiver.dll \
+  --urls http://127.0.0.1:5088 --HelpdeskToken demo-helpdesk-token &
 receiver_pid=$!
 
-cli=(dotnet run --project src/Astra.Dispatch.Cli -c Release --no-build --)
 (
   # Publish the sample event once the worker reports ready, exactly as an agent runtime would.
   for _ in $(seq 1 120); do
@@ -51,12 +85,11 @@ cli=(dotnet run --project src/Astra.Dispatch.Cli -c Release --no-build --)
   done
   # A fresh event id per run: the same id again would be recognised as already delivered.
   echo "run: publishing deploy/demo/lead-captured.json"
-  event="$state/lead-captured.json"
-  sed "s/evt_demo_0001/evt_demo_$(date +%s)/" deploy/demo/lead-captured.json >"$event"
-  "${cli[@]}" events publish "$event"
-  echo "run: try more:  dotnet run --project src/Astra.Dispatch.Cli -- events publish deploy/demo/lead-captured.json --count 10"
-  echo "run:            dotnet run --project src/Astra.Dispatch.Cli -- deliveries list"
+  sed "s/evt_demo_0001/evt_demo_$(date +%s)/" deploy/demo/lead-captured.json >data/demo/lead-captured.json
+  scripts/astra-dispatch events publish data/demo/lead-captured.json
+  echo "run: the CLI, from another terminal (README, Five-minute tour):  scripts/astra-dispatch deliveries list"
 ) &
+publisher_pid=$!
 
 echo "run: worker (Ctrl+C to stop)"
 dotnet run --project src/Astra.Dispatch.Worker -c Release --no-build

@@ -66,7 +66,7 @@ _rmq_with_env() {
     export RABBITMQ_CONF_ENV_FILE="$base/rabbitmq-env.conf"
     export RABBITMQ_ENABLED_PLUGINS_FILE="$base/enabled_plugins"
     export RABBITMQ_PID_FILE="$base/rabbitmq.pid"
-    # Classic queues on storage version 2 (RabbitMQ 4.2+ default, recommended from 3.13; see README, Operations),
+    # Classic queues on storage version 2 (RabbitMQ 4.2+ default, recommended from 3.13; see docs/operations.md, Broker storage),
     # as an application setting: a broker that does not know it ignores it rather than refusing to boot.
     export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1} -rabbit classic_queue_default_version 2"
     # The CLI's distribution ports (default 35672-35682) must not clash with the node's.

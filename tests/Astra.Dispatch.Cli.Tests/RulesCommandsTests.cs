@@ -207,6 +207,63 @@ public sealed class RulesCommandsTests
     }
 
     [Fact]
+    public async Task Status_HttpRulesUnderHttpsOnlySettings_CountsStoredRulesAndNamesTheSetting()
+    {
+        using var cli = new CliRun();
+        File.WriteAllText(Path.Combine(cli.SecretsPath, "CRM_TOKEN"), "s3cr3t-bearer-token");
+        await cli.RunAsync("rules", "import", cli.Write("rules.yaml", ValidRules));
+        cli.Settings["Dispatch:Http:AllowPlainHttp"] = "false";
+
+        var human = await cli.RunAsync("status");
+        var json = await cli.RunAsync("status", "--json");
+
+        Assert.Contains("Rules: 2 stored, 2 enabled, 0 disabled, 0 paused (tenants: acme, globex).", human.Out, StringComparison.Ordinal);
+        Assert.Contains("would skip 2 of the stored rules", human.Out, StringComparison.Ordinal);
+        Assert.Contains("crm-new-lead (acme), other-tenant (globex): request.url: uses plain http://", human.Out, StringComparison.Ordinal);
+        Assert.Contains("Dispatch:Http:AllowPlainHttp", human.Out, StringComparison.Ordinal);
+        var rules = JsonDocument.Parse(json.Out).RootElement.GetProperty("rules");
+        Assert.Equal(2, rules.GetProperty("total").GetInt32());
+        Assert.Equal(2, rules.GetProperty("enabled").GetInt32());
+        Assert.Equal(["crm-new-lead", "other-tenant"], rules.GetProperty("skipped").EnumerateArray().Select(r => r.GetProperty("id").GetString()));
+    }
+
+    [Fact]
+    public async Task Status_RulesAllowedBySettings_WarnsNothing()
+    {
+        using var cli = new CliRun();
+        File.WriteAllText(Path.Combine(cli.SecretsPath, "CRM_TOKEN"), "s3cr3t-bearer-token");
+        await cli.RunAsync("rules", "import", cli.Write("rules.yaml", ValidRules));
+
+        var human = await cli.RunAsync("status");
+
+        Assert.Contains("Rules: 2 stored, 2 enabled", human.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("Warning", human.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task List_HttpRuleUnderHttpsOnlySettings_ShowsItAsStoredWithWarning()
+    {
+        using var cli = new CliRun();
+        File.WriteAllText(Path.Combine(cli.SecretsPath, "CRM_TOKEN"), "s3cr3t-bearer-token");
+        await cli.RunAsync("rules", "import", cli.Write("rules.yaml", ValidRules));
+        await cli.RunAsync("rules", "disable", "other-tenant");
+        cli.Settings["Dispatch:Http:AllowPlainHttp"] = "false";
+
+        var human = await cli.RunAsync("rules", "list");
+        var json = await cli.RunAsync("rules", "list", "--json");
+
+        Assert.Equal(0, human.ExitCode);
+        Assert.Contains("lead.captured, form.*", human.Out, StringComparison.Ordinal);
+        Assert.Contains("disabled", human.Out, StringComparison.Ordinal);
+        Assert.Contains("2 rule(s).", human.Out, StringComparison.Ordinal);
+        Assert.Contains("other-tenant (globex): request.url: uses plain http://; only https:// is allowed unless Dispatch:Http:AllowPlainHttp is true",
+            human.Out, StringComparison.Ordinal);
+        var first = JsonDocument.Parse(json.Out).RootElement[0];
+        Assert.True(first.GetProperty("enabled").GetBoolean());
+        Assert.Contains("Dispatch:Http:AllowPlainHttp", first.GetProperty("loadErrors")[0].GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Status_BrokerUnreachable_ExitsOneAndStillReportsJson()
     {
         using var cli = new CliRun();

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Astra.Dispatch.Catalog;
 using Astra.Dispatch.Cli.Infrastructure;
 using Astra.Dispatch.Rules;
+using Spectre.Console;
 
 namespace Astra.Dispatch.Cli.Rules;
 
@@ -21,4 +22,30 @@ internal static class RuleLoader
     }
 
     public static string State(StoredRule row) => row.Enabled ? "enabled" : row.PausedReason is { } why ? $"paused: {why}" : "disabled";
+
+    /// <summary>
+    /// Why a worker with the CLI's settings would skip this stored rule when loading it (as <see cref="RuleCatalog"/>
+    /// does), e.g. an <c>http://</c> URL under <c>Dispatch:Http:AllowPlainHttp=false</c>; empty when it would load it.
+    /// </summary>
+    public static IReadOnlyList<string> LoadErrors(RuleCompilerFactory compilers, StoredRule row)
+    {
+        var errors = new List<RuleError>();
+        compilers.ForRuntime().Compile(Definition(row), row.Version, row.Enabled, row.PausedReason, "database", errors);
+        return [.. errors.Select(e => e.Path.Length == 0 ? e.Message : $"{e.Path}: {e.Message}")];
+    }
+
+    /// <summary>
+    /// The stored rules are shown as stored; this says which of them a worker configured like this CLI would refuse,
+    /// because the CLI and the worker often run with different settings (the demo's worker allows plain HTTP).
+    /// </summary>
+    public static void WriteLoadWarning(CliOutput output, IReadOnlyList<(StoredRule Row, IReadOnlyList<string> Errors)> refused)
+    {
+        if (refused.Count == 0)
+            return;
+        output.Line($"[yellow]Warning:[/] a worker with the settings this CLI reads (its appsettings.json, --config, Dispatch__* variables) "
+            + $"would skip {refused.Count} of the stored rules:");
+        // One line per reason: a setting usually refuses many rules for the same reason.
+        foreach (var reason in refused.SelectMany(r => r.Errors.Select(e => (Error: e, r.Row))).GroupBy(x => x.Error, StringComparer.Ordinal))
+            output.Line($"  {Markup.Escape(string.Join(", ", reason.Select(x => $"{x.Row.Id} ({x.Row.TenantId})")))}: {Markup.Escape(reason.Key)}");
+    }
 }

@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using Astra.Dispatch.Catalog;
 using Astra.Dispatch.Cli.Infrastructure;
+using Astra.Dispatch.Cli.Rules;
 using Astra.Dispatch.Contracts;
 using Astra.Dispatch.Delivery;
+using Astra.Dispatch.Rules;
 using Astra.Dispatch.Storage;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
@@ -12,7 +14,8 @@ namespace Astra.Dispatch.Cli.Status;
 
 /// <summary>
 /// Broker reachability, depth and consumers of every Astra queue (passive declares, so no management plugin is
-/// needed and nothing is created), and delivery outcomes over the last hour. Exit 1 when the broker is unreachable.
+/// needed and nothing is created), the stored rules, and delivery outcomes over the last hour. Exit 1 when the broker is
+/// unreachable. Rules are counted as stored; those a worker with the CLI's settings would skip are named with the reason.
 /// </summary>
 public sealed class StatusCommand(CliOutput output) : DispatchCommand<CliSettings>(output)
 {
@@ -40,6 +43,12 @@ public sealed class StatusCommand(CliOutput output) : DispatchCommand<CliSetting
         {
             brokerError = ex.Message;
         }
+        var (_, stored) = await Get<IRuleStore>(services).LoadAllAsync(cancellationToken);
+        var compilers = Get<RuleCompilerFactory>(services);
+        var skipped = stored.Select(r => (Row: r, Errors: RuleLoader.LoadErrors(compilers, r))).Where(r => r.Errors.Count > 0).ToList();
+        var rules = new RuleCounts(stored.Count, stored.Count(r => r.Enabled), stored.Count(r => !r.Enabled && r.PausedReason is null),
+            stored.Count(r => !r.Enabled && r.PausedReason is not null), [.. stored.Select(r => r.TenantId).Distinct().Order(StringComparer.Ordinal)],
+            [.. skipped.Select(s => new SkippedRule(s.Row.Id, s.Row.TenantId, s.Errors))]);
         var outcomes = await Get<IDeliveryLog>(services).CountByStatusAsync(time.GetUtcNow().AddHours(-1), cancellationToken);
 
         if (settings.Json)
@@ -48,7 +57,7 @@ public sealed class StatusCommand(CliOutput output) : DispatchCommand<CliSetting
             {
                 broker = new { uri = broker.Display, connected = brokerError is null, error = brokerError, connectMs = brokerError is null ? watch.ElapsedMilliseconds : (long?)null },
                 queues,
-                rules = new { total = catalog.Current.Count, enabled = catalog.Current.EnabledCount },
+                rules,
                 deliveriesLastHour = outcomes,
             });
         }
@@ -67,7 +76,9 @@ public sealed class StatusCommand(CliOutput output) : DispatchCommand<CliSetting
                 }
                 Output.Console.Write(table);
             }
-            Output.Text($"Rules: {catalog.Current.Count} ({catalog.Current.EnabledCount} enabled).");
+            Output.Text(rules.Total == 0 ? "Rules: none stored."
+                : $"Rules: {rules.Total} stored, {rules.Enabled} enabled, {rules.Disabled} disabled, {rules.Paused} paused (tenants: {string.Join(", ", rules.Tenants)}).");
+            RuleLoader.WriteLoadWarning(Output, skipped);
             Output.Text("Deliveries in the last hour: " + (outcomes.Count == 0 ? "none" : string.Join(", ", outcomes.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => $"{o.Value} {o.Key}"))) + ".");
         }
         return brokerError is null ? ExitCodes.Ok : ExitCodes.Failed;
@@ -93,6 +104,10 @@ public sealed class StatusCommand(CliOutput output) : DispatchCommand<CliSetting
             return new QueueState(name, false, 0, 0);
         }
     }
+
+    public sealed record RuleCounts(int Total, int Enabled, int Disabled, int Paused, IReadOnlyList<string> Tenants, IReadOnlyList<SkippedRule> Skipped);
+
+    public sealed record SkippedRule(string Id, string TenantId, IReadOnlyList<string> Errors);
 
     public sealed record QueueState(string Name, bool Exists, uint Messages, uint Consumers);
 }
