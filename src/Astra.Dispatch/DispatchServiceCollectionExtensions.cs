@@ -57,7 +57,7 @@ public static class DispatchServiceCollectionExtensions
         services.TryAddSingleton<AuthApplier>();
         services.TryAddSingleton<GuardedHttpHandlers>();
         services.TryAddSingleton<ClientCertificateClients>();
-        services.TryAddSingleton<HttpActionSender>();
+        services.TryAddSingleton<IHttpActionSender, HttpActionSender>();
         AddGuardedHttpClient(services, HttpActionSender.HttpClientName);
         AddGuardedHttpClient(services, OAuth2TokenClient.HttpClientName);
 
@@ -69,7 +69,7 @@ public static class DispatchServiceCollectionExtensions
         services.TryAddSingleton<RulePausing>();
         services.TryAddSingleton<IDeliveryAttempt, DeliveryAttempt>();
         services.TryAddSingleton(sp => new RuleDryRun(sp.GetRequiredService<RuleMatcher>(), sp.GetRequiredService<RequestRenderer>(),
-            sp.GetRequiredService<Redactor>(), sp.GetRequiredService<HttpActionSender>(), sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<Redactor>(), sp.GetRequiredService<IHttpActionSender>(), sp.GetRequiredService<TimeProvider>()));
         return new DispatchBuilder(services);
     }
 

@@ -16,8 +16,8 @@ namespace Astra.Dispatch.Delivery;
 /// Performs one attempt of an action: contract headers, credentials, Standard Webhooks signature, a timeout,
 /// a bounded read of the response, and the outcome classified. Never throws for endpoint behaviour.
 /// </summary>
-public sealed class HttpActionSender(
-    IHttpClientFactory clients, ClientCertificateClients certificateClients, AuthApplier auth, OAuth2TokenClient oauth, SecretStore secrets, TimeProvider time, IOptions<HttpDeliveryOptions> options)
+internal sealed class HttpActionSender(
+    IHttpClientFactory clients, ClientCertificateClients certificateClients, AuthApplier auth, OAuth2TokenClient oauth, SecretStore secrets, TimeProvider time, IOptions<HttpDeliveryOptions> options) : IHttpActionSender
 {
     public const string HttpClientName = "astra-actions";
     public const int ExcerptChars = 4096;

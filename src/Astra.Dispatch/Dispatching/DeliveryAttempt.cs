@@ -16,7 +16,7 @@ namespace Astra.Dispatch.Dispatching;
 /// The send consumer carries out the returned <see cref="DeliveryDecision"/> on the bus.
 /// </summary>
 internal sealed partial class DeliveryAttempt(
-    RuleCatalog catalog, DeliveryGate gate, HttpActionSender sender, Redactor redactor, RetrySchedule schedule, IDeliveryLog log,
+    RuleCatalog catalog, DeliveryGate gate, IHttpActionSender sender, Redactor redactor, RetrySchedule schedule, IDeliveryLog log,
     SucceededDeliveries succeeded, RulePausing pausing, IOptions<ResultsOptions> results, DispatchTelemetry telemetry, TimeProvider time,
     ILogger<DeliveryAttempt> logger) : IDeliveryAttempt
 {

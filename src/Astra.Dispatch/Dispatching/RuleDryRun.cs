@@ -16,10 +16,10 @@ public sealed class RuleDryRun
     private readonly RuleMatcher _matcher;
     private readonly RequestRenderer _renderer;
     private readonly Redactor _redactor;
-    private readonly HttpActionSender _sender;
+    private readonly IHttpActionSender _sender;
     private readonly TimeProvider _time;
 
-    internal RuleDryRun(RuleMatcher matcher, RequestRenderer renderer, Redactor redactor, HttpActionSender sender, TimeProvider time)
+    internal RuleDryRun(RuleMatcher matcher, RequestRenderer renderer, Redactor redactor, IHttpActionSender sender, TimeProvider time)
     {
         _matcher = matcher;
         _renderer = renderer;

@@ -54,7 +54,7 @@ internal sealed class DirectSender : IAsyncDisposable
             Url = rule.Request.Url,
             Body = rule.Request.Body,
         };
-        return _services.GetRequiredService<HttpActionSender>().SendAsync(action, compiled, cancellationToken);
+        return _services.GetRequiredService<IHttpActionSender>().SendAsync(action, compiled, cancellationToken);
     }
 
     public ValueTask DisposeAsync() => _services.DisposeAsync();
