@@ -3,7 +3,7 @@ using Astra.Dispatch.Contracts;
 namespace Astra.Dispatch.Bus;
 
 /// <summary>The <c>Dispatch:RabbitMq</c> section: the broker and the consumer tuning that sets throughput.</summary>
-public sealed class RabbitMqOptions
+internal sealed class RabbitMqOptions
 {
     public const string Section = "Dispatch:RabbitMq";
 

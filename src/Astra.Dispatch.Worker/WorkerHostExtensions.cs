@@ -4,7 +4,7 @@ using Astra.Dispatch.Worker.Telemetry;
 namespace Astra.Dispatch.Worker;
 
 /// <summary>The worker host's wiring.</summary>
-public static class WorkerHostExtensions
+internal static class WorkerHostExtensions
 {
     /// <summary>Everything the worker runs, configured from appsettings.json, <c>Dispatch__*</c> variables and <c>OTEL_*</c>.</summary>
     public static WebApplicationBuilder AddDispatchWorker(this WebApplicationBuilder builder)

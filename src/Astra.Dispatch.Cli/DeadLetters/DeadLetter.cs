@@ -6,7 +6,7 @@ using RabbitMQ.Client;
 namespace Astra.Dispatch.Cli.DeadLetters;
 
 /// <summary>A message in an error queue, read without consuming it.</summary>
-public sealed record DeadLetter
+internal sealed record DeadLetter
 {
     public int Position { get; init; }
     public string Id { get; init; } = "";

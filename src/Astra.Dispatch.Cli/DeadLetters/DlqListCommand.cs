@@ -4,7 +4,7 @@ using Spectre.Console;
 
 namespace Astra.Dispatch.Cli.DeadLetters;
 
-public sealed class DlqListCommand(CliOutput output) : DispatchCommand<DlqListSettings>(output)
+internal sealed class DlqListCommand(CliOutput output) : DispatchCommand<DlqListSettings>(output)
 {
     protected override async Task<int> RunAsync(DlqListSettings settings, IServiceProvider services, CancellationToken cancellationToken)
     {

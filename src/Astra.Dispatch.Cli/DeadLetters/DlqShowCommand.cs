@@ -5,7 +5,7 @@ using Spectre.Console;
 
 namespace Astra.Dispatch.Cli.DeadLetters;
 
-public sealed class DlqShowCommand(CliOutput output) : DispatchCommand<DlqShowSettings>(output)
+internal sealed class DlqShowCommand(CliOutput output) : DispatchCommand<DlqShowSettings>(output)
 {
     protected override async Task<int> RunAsync(DlqShowSettings settings, IServiceProvider services, CancellationToken cancellationToken)
     {

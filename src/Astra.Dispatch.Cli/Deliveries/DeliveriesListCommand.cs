@@ -5,7 +5,7 @@ using Spectre.Console;
 
 namespace Astra.Dispatch.Cli.Deliveries;
 
-public sealed class DeliveriesListCommand(CliOutput output) : DispatchCommand<DeliveriesListSettings>(output)
+internal sealed class DeliveriesListCommand(CliOutput output) : DispatchCommand<DeliveriesListSettings>(output)
 {
     protected override async Task<int> RunAsync(DeliveriesListSettings settings, IServiceProvider services, CancellationToken cancellationToken)
     {

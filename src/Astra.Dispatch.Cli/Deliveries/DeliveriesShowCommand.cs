@@ -5,7 +5,7 @@ using Spectre.Console;
 
 namespace Astra.Dispatch.Cli.Deliveries;
 
-public sealed class DeliveriesShowCommand(CliOutput output) : DispatchCommand<DeliveryIdSettings>(output)
+internal sealed class DeliveriesShowCommand(CliOutput output) : DispatchCommand<DeliveryIdSettings>(output)
 {
     protected override async Task<int> RunAsync(DeliveryIdSettings settings, IServiceProvider services, CancellationToken cancellationToken)
     {

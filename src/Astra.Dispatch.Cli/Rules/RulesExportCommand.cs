@@ -8,7 +8,7 @@ using YamlDotNet.Serialization.NamingConventions;
 
 namespace Astra.Dispatch.Cli.Rules;
 
-public sealed class RulesExportCommand(CliOutput output) : DispatchCommand<RulesExportSettings>(output)
+internal sealed class RulesExportCommand(CliOutput output) : DispatchCommand<RulesExportSettings>(output)
 {
     internal static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
     {

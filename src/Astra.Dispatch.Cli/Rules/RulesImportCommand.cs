@@ -3,7 +3,7 @@ using Astra.Dispatch.Cli.Infrastructure;
 
 namespace Astra.Dispatch.Cli.Rules;
 
-public sealed class RulesImportCommand(CliOutput output) : DispatchCommand<RulesFileSettings>(output)
+internal sealed class RulesImportCommand(CliOutput output) : DispatchCommand<RulesFileSettings>(output)
 {
     protected override async Task<int> RunAsync(RulesFileSettings settings, IServiceProvider services, CancellationToken cancellationToken)
     {

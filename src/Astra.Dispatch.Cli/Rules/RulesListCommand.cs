@@ -5,7 +5,7 @@ using Spectre.Console;
 
 namespace Astra.Dispatch.Cli.Rules;
 
-public sealed class RulesListCommand(CliOutput output) : DispatchCommand<RulesListSettings>(output)
+internal sealed class RulesListCommand(CliOutput output) : DispatchCommand<RulesListSettings>(output)
 {
     protected override async Task<int> RunAsync(RulesListSettings settings, IServiceProvider services, CancellationToken cancellationToken)
     {

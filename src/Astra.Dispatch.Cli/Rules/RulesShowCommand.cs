@@ -5,7 +5,7 @@ using Spectre.Console;
 
 namespace Astra.Dispatch.Cli.Rules;
 
-public sealed class RulesShowCommand(CliOutput output) : DispatchCommand<RuleIdSettings>(output)
+internal sealed class RulesShowCommand(CliOutput output) : DispatchCommand<RuleIdSettings>(output)
 {
     protected override async Task<int> RunAsync(RuleIdSettings settings, IServiceProvider services, CancellationToken cancellationToken)
     {

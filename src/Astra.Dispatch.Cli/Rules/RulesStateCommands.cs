@@ -3,19 +3,19 @@ using Astra.Dispatch.Rules;
 
 namespace Astra.Dispatch.Cli.Rules;
 
-public sealed class RulesEnableCommand(CliOutput output) : DispatchCommand<RuleIdSettings>(output)
+internal sealed class RulesEnableCommand(CliOutput output) : DispatchCommand<RuleIdSettings>(output)
 {
     protected override Task<int> RunAsync(RuleIdSettings settings, IServiceProvider services, CancellationToken cancellationToken) =>
         RulesStateChange.RunAsync(Output, settings, "enabled", store => store.SetEnabledAsync(settings.Id, true, null, cancellationToken), services);
 }
 
-public sealed class RulesDisableCommand(CliOutput output) : DispatchCommand<RuleIdSettings>(output)
+internal sealed class RulesDisableCommand(CliOutput output) : DispatchCommand<RuleIdSettings>(output)
 {
     protected override Task<int> RunAsync(RuleIdSettings settings, IServiceProvider services, CancellationToken cancellationToken) =>
         RulesStateChange.RunAsync(Output, settings, "disabled", store => store.SetEnabledAsync(settings.Id, false, null, cancellationToken), services);
 }
 
-public sealed class RulesDeleteCommand(CliOutput output) : DispatchCommand<RuleIdSettings>(output)
+internal sealed class RulesDeleteCommand(CliOutput output) : DispatchCommand<RuleIdSettings>(output)
 {
     protected override Task<int> RunAsync(RuleIdSettings settings, IServiceProvider services, CancellationToken cancellationToken) =>
         RulesStateChange.RunAsync(Output, settings, "deleted", store => store.DeleteAsync(settings.Id, cancellationToken), services);

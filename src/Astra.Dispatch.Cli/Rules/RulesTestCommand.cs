@@ -13,7 +13,7 @@ namespace Astra.Dispatch.Cli.Rules;
 /// every credential masked); with <c>--send</c> the request is sent once. Exit 0 when the rule matches (and the send
 /// succeeded), 1 when it does not.
 /// </summary>
-public sealed class RulesTestCommand(CliOutput output) : DispatchCommand<RulesTestSettings>(output)
+internal sealed class RulesTestCommand(CliOutput output) : DispatchCommand<RulesTestSettings>(output)
 {
     protected override async Task<int> RunAsync(RulesTestSettings settings, IServiceProvider services, CancellationToken cancellationToken)
     {

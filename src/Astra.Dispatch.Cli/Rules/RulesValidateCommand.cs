@@ -4,7 +4,7 @@ using Astra.Dispatch.Rules;
 
 namespace Astra.Dispatch.Cli.Rules;
 
-public sealed class RulesValidateCommand(CliOutput output) : DispatchCommand<RulesFileSettings>(output)
+internal sealed class RulesValidateCommand(CliOutput output) : DispatchCommand<RulesFileSettings>(output)
 {
     protected override Task<int> RunAsync(RulesFileSettings settings, IServiceProvider services, CancellationToken cancellationToken)
     {

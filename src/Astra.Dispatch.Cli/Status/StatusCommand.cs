@@ -17,7 +17,7 @@ namespace Astra.Dispatch.Cli.Status;
 /// needed and nothing is created), the stored rules, and delivery outcomes over the last hour. Exit 1 when the broker is
 /// unreachable. Rules are counted as stored; those a worker with the CLI's settings would skip are named with the reason.
 /// </summary>
-public sealed class StatusCommand(CliOutput output) : DispatchCommand<CliSettings>(output)
+internal sealed class StatusCommand(CliOutput output) : DispatchCommand<CliSettings>(output)
 {
     protected override async Task<int> RunAsync(CliSettings settings, IServiceProvider services, CancellationToken cancellationToken)
     {

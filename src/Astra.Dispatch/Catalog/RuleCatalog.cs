@@ -28,10 +28,13 @@ public sealed partial class RuleCatalog : IDisposable
     private readonly SemaphoreSlim _refreshLock = new(1, 1);
     private bool _loaded;
 
+    /// <summary>The loaded rules (an immutable snapshot).</summary>
     public RuleIndex Current => _index;
 
+    /// <summary>Whether the first load has happened.</summary>
     public bool IsLoaded => Volatile.Read(ref _loaded);
 
+    /// <summary>Reloads from the store when the rules generation changed (cheap otherwise).</summary>
     public async Task RefreshAsync(CancellationToken cancellationToken)
     {
         await _refreshLock.WaitAsync(cancellationToken);
@@ -61,6 +64,7 @@ public sealed partial class RuleCatalog : IDisposable
         }
     }
 
+    /// <summary>Releases the refresh lock.</summary>
     public void Dispose() => _refreshLock.Dispose();
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Loaded {Count} rules ({Enabled} enabled), generation {Generation}")]

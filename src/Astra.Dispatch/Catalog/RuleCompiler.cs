@@ -24,6 +24,7 @@ public sealed partial class RuleCompiler(RuleLimits limits, Func<string, bool>? 
     [GeneratedRegex("^[A-Za-z0-9_-]{1,100}(\\.[A-Za-z0-9_-]{1,100}){0,15}$")]
     private static partial Regex FieldPath();
 
+    /// <summary>Validates <paramref name="rule"/>, adding every problem to <paramref name="errors"/> with its field path; the compiled rule, or null when it is invalid.</summary>
     public CompiledRule? Compile(RuleDefinition rule, long version, bool enabled, string? pausedReason, string source, List<RuleError> errors)
     {
         var before = errors.Count;

@@ -9,11 +9,13 @@ namespace Astra.Dispatch.Catalog;
 /// </summary>
 public sealed class RuleIndex
 {
+    /// <summary>No rules.</summary>
     public static readonly RuleIndex Empty = new([], 0);
 
     private readonly FrozenDictionary<string, CompiledRule> _byId;
     private readonly FrozenDictionary<string, TenantRules> _byTenant;
 
+    /// <summary>Indexes <paramref name="rules"/>, read at <paramref name="generation"/>.</summary>
     public RuleIndex(IReadOnlyList<CompiledRule> rules, long generation)
     {
         Generation = generation;
@@ -22,14 +24,19 @@ public sealed class RuleIndex
             .ToFrozenDictionary(g => g.Key, g => new TenantRules([.. g]), StringComparer.Ordinal);
     }
 
+    /// <summary>The rules generation this snapshot was read at.</summary>
     public long Generation { get; }
 
+    /// <summary>Rules in the snapshot.</summary>
     public int Count => _byId.Count;
 
+    /// <summary>Enabled rules.</summary>
     public int EnabledCount => _byTenant.Values.Sum(t => t.Count);
 
+    /// <summary>Every rule, enabled or not.</summary>
     public IEnumerable<CompiledRule> All => _byId.Values;
 
+    /// <summary>The rule with this id, or null.</summary>
     public CompiledRule? Find(string ruleId) => _byId.GetValueOrDefault(ruleId);
 
     /// <summary>Enabled rules of the tenant whose trigger lists this type and whose agent filter accepts the agent.</summary>

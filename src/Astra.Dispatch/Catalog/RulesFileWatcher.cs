@@ -9,7 +9,7 @@ namespace Astra.Dispatch.Catalog;
 /// Imports <c>Dispatch:RulesPath</c> on start (an invalid file stops the start, with every error) and again
 /// whenever it changes (an invalid edit is logged and the previous rules stay in force).
 /// </summary>
-public sealed partial class RulesFileWatcher(
+internal sealed partial class RulesFileWatcher(
     RuleImporter importer, RuleCatalog catalog, IOptions<DispatchOptions> options, TimeProvider time, ILogger<RulesFileWatcher> logger)
     : BackgroundService
 {

@@ -1,9 +1,15 @@
 namespace Astra.Dispatch.Delivery;
 
+/// <summary>How an attempt ended, by the outcome contract.</summary>
 public enum OutcomeKind
 {
+    /// <summary>2xx.</summary>
     Succeeded,
+
+    /// <summary>408, 425, 429, 500, 502, 503, 504, a timeout or a connection error: retried.</summary>
     Transient,
+
+    /// <summary>Anything else: not retried.</summary>
     Permanent,
 }
 
@@ -31,7 +37,7 @@ public sealed record AttemptOutcome(OutcomeKind Kind, int? StatusCode, string? E
 }
 
 /// <summary>The outcome names of the attempt log that are not an <see cref="OutcomeKind"/>.</summary>
-public static class AttemptOutcomes
+internal static class AttemptOutcomes
 {
     /// <summary>Not sent: the destination's circuit was open.</summary>
     public const string CircuitOpen = "circuit-open";

@@ -12,7 +12,7 @@ namespace Astra.Dispatch.Delivery;
 /// through; an answer closes the circuit, another unanswered call opens it again. Any HTTP answer counts as the host
 /// being there (a 5xx may be one path's problem on a host that other rules share), so only silence trips it.
 /// </summary>
-public sealed partial class DestinationBreaker(IOptions<HttpDeliveryOptions> options, TimeProvider time, ILogger<DestinationBreaker> logger)
+internal sealed partial class DestinationBreaker(IOptions<HttpDeliveryOptions> options, TimeProvider time, ILogger<DestinationBreaker> logger)
 {
     /// <summary>Past this many silent destinations, those whose circuit is closed are forgotten (wildcard subdomains).</summary>
     internal const int MaxCircuits = 10_000;

@@ -8,7 +8,7 @@ namespace Astra.Dispatch.Delivery;
 /// frees one within milliseconds); a destination still saturated after <see cref="HttpDeliveryOptions.DestinationWait"/>
 /// is not waited on any longer: the caller defers the delivery, so a hanging endpoint cannot hold every consumer slot.
 /// </summary>
-public sealed class DestinationLimiter(IOptions<HttpDeliveryOptions> options)
+internal sealed class DestinationLimiter(IOptions<HttpDeliveryOptions> options)
 {
     /// <summary>Past this many destinations, idle ones are dropped (wildcard subdomains must not grow the map forever).</summary>
     internal const int MaxIdleDestinations = 10_000;

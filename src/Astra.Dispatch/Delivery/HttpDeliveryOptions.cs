@@ -1,7 +1,7 @@
 namespace Astra.Dispatch.Delivery;
 
 /// <summary>The <c>Dispatch:Http</c> section: outbound HTTP safety and limits.</summary>
-public sealed class HttpDeliveryOptions
+internal sealed class HttpDeliveryOptions
 {
     public const string Section = "Dispatch:Http";
 

@@ -13,7 +13,7 @@ namespace Astra.Dispatch.Delivery;
 /// paths and queries and cannot change the scheme or host; header values are checked for CR/LF; a JSON body
 /// must parse, or the error gives the position.
 /// </summary>
-public sealed class RequestRenderer(LiquidEngine liquid, IOptions<HttpDeliveryOptions> options)
+internal sealed class RequestRenderer(LiquidEngine liquid, IOptions<HttpDeliveryOptions> options)
 {
     /// <summary>Renders <paramref name="rule"/>'s request from the event <paramref name="model"/>; <paramref name="rawEvent"/> (the event as
     /// JSON, the body of a rule without a body template) is serialized only if a rule needs it.</summary>

@@ -9,7 +9,7 @@ namespace Astra.Dispatch.Delivery;
 /// Per-rule rate limits (<c>rateLimit: 20/s</c>) as token buckets. A delivery over the limit is never waited on in a
 /// send slot: the caller defers it at once, for at least the bucket's time to its next permit.
 /// </summary>
-public sealed class RuleRateLimiters : IDisposable
+internal sealed class RuleRateLimiters : IDisposable
 {
     // One bucket per rule; a changed limit replaces it, so the map holds at most one entry per rule that has one.
     private readonly ConcurrentDictionary<string, (RateLimitSpec Spec, TokenBucketRateLimiter Limiter)> _limiters = new(StringComparer.Ordinal);

@@ -1,7 +1,7 @@
 namespace Astra.Dispatch.Dispatching;
 
 /// <summary>The <c>Dispatch:Results</c> section: which outcomes are published to <c>astra.action-results</c>.</summary>
-public sealed class ResultsOptions
+internal sealed class ResultsOptions
 {
     public const string Section = "Dispatch:Results";
 

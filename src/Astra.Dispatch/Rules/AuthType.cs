@@ -1,7 +1,7 @@
 namespace Astra.Dispatch.Rules;
 
 /// <summary>How a rule authenticates its requests (<c>auth.type</c>).</summary>
-public enum AuthType
+internal enum AuthType
 {
     /// <summary>No credentials.</summary>
     None,
@@ -23,7 +23,7 @@ public enum AuthType
 }
 
 /// <summary>The names of <see cref="AuthType"/> as rules spell them.</summary>
-public static class AuthTypes
+internal static class AuthTypes
 {
     private static readonly Dictionary<string, AuthType> ByName = new(StringComparer.Ordinal)
     {

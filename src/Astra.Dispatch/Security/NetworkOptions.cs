@@ -1,7 +1,7 @@
 namespace Astra.Dispatch.Security;
 
 /// <summary>The network part of the <c>Dispatch:Http</c> section: which internal networks outbound actions may reach.</summary>
-public sealed class NetworkOptions
+internal sealed class NetworkOptions
 {
     /// <summary>The configuration section (shared with the other <c>Dispatch:Http</c> options).</summary>
     public const string Section = "Dispatch:Http";

@@ -8,7 +8,7 @@ namespace Astra.Dispatch.Security;
 /// CGNAT, link-local and cloud metadata, unique-local, multicast, unspecified, reserved), except networks the
 /// operator allows in <c>Dispatch:Http:AllowedNetworks</c>.
 /// </summary>
-public sealed class NetworkPolicy
+internal sealed class NetworkPolicy
 {
     private static readonly (IpNetwork Network, string Name)[] Blocked =
     [

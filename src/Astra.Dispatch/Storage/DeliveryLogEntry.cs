@@ -4,11 +4,11 @@ namespace Astra.Dispatch.Storage;
 public abstract record DeliveryLogEntry(string DeliveryId, DateTimeOffset At);
 
 /// <summary>A matched rule produced a delivery (status <c>pending</c>).</summary>
-public sealed record DeliveryCreated(string DeliveryId, DateTimeOffset At, string EventId, string EventType, string RuleId, string TenantId)
+internal sealed record DeliveryCreated(string DeliveryId, DateTimeOffset At, string EventId, string EventType, string RuleId, string TenantId)
     : DeliveryLogEntry(DeliveryId, At);
 
 /// <summary>One attempt finished (or a delivery failed without one); <paramref name="Status"/> is the delivery's new status.</summary>
-public sealed record AttemptRecorded(
+internal sealed record AttemptRecorded(
     string DeliveryId, DateTimeOffset At, string EventId, string EventType, string RuleId, string TenantId,
     int Attempt, double DurationMs, int? StatusCode, string Outcome, string? Error, string? ResponseExcerpt,
     string Status, DateTimeOffset? NextAttemptAt)

@@ -1,7 +1,7 @@
 namespace Astra.Dispatch.Templating;
 
 /// <summary>Rendering failed for this event's data: a permanent failure naming the rule and field, never a secret.</summary>
-public sealed class RenderException(string ruleId, string field, string message)
+internal sealed class RenderException(string ruleId, string field, string message)
     : Exception($"rule {ruleId}: {field}: {message}")
 {
     public string RuleId { get; } = ruleId;
