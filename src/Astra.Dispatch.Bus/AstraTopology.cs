@@ -7,7 +7,7 @@ namespace Astra.Dispatch.Bus;
 /// Maps the contract messages onto the contract exchanges. MassTransit publishers of
 /// <see cref="ConversationEvent"/> call <see cref="ConfigureAstraTopology"/> too.
 /// </summary>
-public static class AstraTopology
+internal static class AstraTopology
 {
     public static void ConfigureAstraTopology(this IRabbitMqBusFactoryConfigurator cfg)
     {

@@ -1,11 +1,13 @@
+using Astra.Dispatch.Contracts;
+
 namespace Astra.Dispatch.Bus;
 
 /// <summary>The <c>Dispatch:RabbitMq</c> section: the broker and the consumer tuning that sets throughput.</summary>
-public sealed class RabbitMqOptions
+internal sealed class RabbitMqOptions
 {
     public const string Section = "Dispatch:RabbitMq";
 
-    public Uri Uri { get; set; } = new("amqp://guest:guest@localhost:5672/");
+    public Uri Uri { get; set; } = new(BusNames.DefaultBrokerUri);
 
     /// <summary>Unacknowledged events held by one worker (basic.qos) on <c>astra.dispatch.events</c>.</summary>
     public ushort EventsPrefetch { get; set; } = 128;

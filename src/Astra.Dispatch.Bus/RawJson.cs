@@ -8,7 +8,7 @@ namespace Astra.Dispatch.Bus;
 /// can read them, and <c>SendHttpAction</c> commands, because writing and parsing the envelope (addresses, host
 /// metadata, headers twice) cost a fifth of the worker's CPU per delivery. Headers travel as AMQP headers.
 /// </summary>
-public static class RawJson
+internal static class RawJson
 {
     public static readonly ContentType ContentType = new("application/json");
 

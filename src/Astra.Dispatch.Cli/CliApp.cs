@@ -13,7 +13,7 @@ using Spectre.Console.Cli;
 namespace Astra.Dispatch.Cli;
 
 /// <summary>The <c>astra-dispatch</c> command line, runnable in-process (tests) or from <c>Program</c>.</summary>
-public static class CliApp
+internal static class CliApp
 {
     /// <summary>Runs one command line. Exit codes: 0 ok, 1 the operation failed, 2 usage or validation error.</summary>
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error,

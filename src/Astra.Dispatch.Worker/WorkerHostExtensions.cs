@@ -1,27 +1,18 @@
-using Astra.Dispatch.Bus;
-using Astra.Dispatch.Delivery;
 using Astra.Dispatch.Worker.Health;
 using Astra.Dispatch.Worker.Telemetry;
-using Microsoft.Extensions.Options;
 
 namespace Astra.Dispatch.Worker;
 
-public static class WorkerHostExtensions
+/// <summary>The worker host's wiring.</summary>
+internal static class WorkerHostExtensions
 {
     /// <summary>Everything the worker runs, configured from appsettings.json, <c>Dispatch__*</c> variables and <c>OTEL_*</c>.</summary>
     public static WebApplicationBuilder AddDispatchWorker(this WebApplicationBuilder builder)
     {
         builder.WebHost.UseUrls(builder.Configuration["Dispatch:Health:Urls"] ?? "http://127.0.0.1:8080");
-        builder.Services.AddDispatchCore().AddDispatchWorkerServices().AddDispatchBus();
+        builder.Services.AddAstraDispatch().AddWorker().AddBus();
         builder.Services.AddDispatchHealthChecks();
         builder.AddDispatchTelemetry();
-        // The host must outwait the bus's graceful stop (ShutdownGrace + margin), then the delivery log flush.
-        builder.Services.AddOptions<HostOptions>().Configure<IOptions<RetryOptions>>((o, retry) =>
-        {
-            var needed = retry.Value.ShutdownGrace + DispatchBusServiceCollectionExtensions.StopMargin * 2;
-            if (o.ShutdownTimeout < needed)
-                o.ShutdownTimeout = needed;
-        });
         return builder;
     }
 

@@ -3,6 +3,7 @@ namespace Astra.Dispatch;
 /// <summary>The <c>Dispatch</c> configuration section (contract keys: Database, RulesPath, SecretsPath).</summary>
 public sealed class DispatchOptions
 {
+    /// <summary>The configuration section.</summary>
     public const string Section = "Dispatch";
 
     /// <summary>SQLite file, created with its folder.</summary>
@@ -17,5 +18,6 @@ public sealed class DispatchOptions
     /// <summary>How often the rule cache checks SQLite for changes made by other processes.</summary>
     public TimeSpan RulesRefreshInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Rules one tenant may have.</summary>
     public int MaxRulesPerTenant { get; set; } = 1000;
 }

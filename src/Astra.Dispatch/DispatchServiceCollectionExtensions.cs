@@ -1,72 +1,107 @@
+using Astra.Dispatch;
+using Astra.Dispatch.Catalog;
 using Astra.Dispatch.Delivery;
+using Astra.Dispatch.Dispatching;
 using Astra.Dispatch.Rules;
 using Astra.Dispatch.Secrets;
 using Astra.Dispatch.Security;
 using Astra.Dispatch.Storage;
+using Astra.Dispatch.Storage.Sqlite;
 using Astra.Dispatch.Telemetry;
 using Astra.Dispatch.Templating;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
-namespace Astra.Dispatch;
+namespace Microsoft.Extensions.DependencyInjection;
 
+/// <summary>Registration of Astra.Dispatch.</summary>
 public static class DispatchServiceCollectionExtensions
 {
-    /// <summary>Rules, storage, rendering and HTTP delivery, configured from the <c>Dispatch</c> section.</summary>
-    public static IServiceCollection AddDispatchCore(this IServiceCollection services)
+    /// <summary>
+    /// The core, configured from the <c>Dispatch</c> section: rules, storage, rendering, HTTP delivery and the
+    /// dispatching decisions. Every service is added with <c>TryAdd</c>, so a host or a test may replace any of them
+    /// first. Add the worker's hosted services with <see cref="DispatchBuilder.AddWorker"/>.
+    /// </summary>
+    public static DispatchBuilder AddAstraDispatch(this IServiceCollection services)
+    {
+        AddOptions(services);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IJitterSource, SharedJitterSource>();
+        services.AddMetrics();
+        services.TryAddSingleton<DispatchTelemetry>();
+
+        // Storage (SQLite) and rules.
+        services.TryAddSingleton<SqliteDatabase>();
+        services.TryAddSingleton<IRuleStore, SqliteRuleStore>();
+        services.TryAddSingleton<IDeliveryLogStore, SqliteDeliveryLogStore>();
+        services.TryAddSingleton<IDeliveryLog, DeliveryLog>();
+        services.TryAddSingleton<SecretStore>();
+        services.TryAddSingleton(sp => RuleLimitsFrom(sp.GetRequiredService<IOptions<HttpDeliveryOptions>>().Value, sp.GetRequiredService<IOptions<DispatchOptions>>().Value));
+        services.TryAddSingleton<RuleCompilerFactory>();
+        services.TryAddSingleton<RuleImporter>();
+        services.TryAddSingleton<RuleCatalog>();
+
+        // Rendering, security and HTTP delivery.
+        services.TryAddSingleton<LiquidEngine>();
+        services.TryAddSingleton<RequestRenderer>();
+        services.TryAddSingleton<RetrySchedule>();
+        services.TryAddSingleton<NetworkPolicy>();
+        services.TryAddSingleton<IHostResolver, DnsHostResolver>();
+        services.TryAddSingleton<SsrfGuard>();
+        services.TryAddSingleton<Redactor>();
+        services.TryAddSingleton<DestinationLimiter>();
+        services.TryAddSingleton<DestinationBreaker>();
+        services.TryAddSingleton<TenantLimiter>();
+        services.TryAddSingleton<RuleRateLimiters>();
+        services.TryAddSingleton<OAuth2TokenClient>();
+        services.TryAddSingleton<AuthApplier>();
+        services.TryAddSingleton<GuardedHttpHandlers>();
+        services.TryAddSingleton<ClientCertificateClients>();
+        services.TryAddSingleton<IHttpActionSender, HttpActionSender>();
+        AddGuardedHttpClient(services, HttpActionSender.HttpClientName);
+        AddGuardedHttpClient(services, OAuth2TokenClient.HttpClientName);
+
+        // The decisions the consumers carry out.
+        services.TryAddSingleton<RuleMatcher>();
+        services.TryAddSingleton<IEventPlanner, EventPlanner>();
+        services.TryAddSingleton<DeliveryGate>();
+        services.TryAddSingleton<SucceededDeliveries>();
+        services.TryAddSingleton<RulePausing>();
+        services.TryAddSingleton<IDeliveryAttempt, DeliveryAttempt>();
+        services.TryAddSingleton(sp => new RuleDryRun(sp.GetRequiredService<RuleMatcher>(), sp.GetRequiredService<RequestRenderer>(),
+            sp.GetRequiredService<Redactor>(), sp.GetRequiredService<IHttpActionSender>(), sp.GetRequiredService<TimeProvider>()));
+        return new DispatchBuilder(services);
+    }
+
+    private static void AddOptions(IServiceCollection services)
     {
         services.AddOptions<DispatchOptions>().BindConfiguration(DispatchOptions.Section).ValidateOnStart();
-        services.AddOptions<HttpDeliveryOptions>().BindConfiguration(HttpDeliveryOptions.Section)
+        services.AddOptions<NetworkOptions>().BindConfiguration(NetworkOptions.Section)
             .Validate(o => o.AllowedNetworks.All(n => IpNetwork.TryParse(n, out _)), "Dispatch:Http:AllowedNetworks must hold CIDR blocks such as 127.0.0.0/8")
-            .Validate(o => o.MaxConcurrencyPerDestination > 0 && o.MaxRequestBodyBytes > 0 && o.MaxResponseBodyBytes > 0, "Dispatch:Http limits must be positive")
+            .ValidateOnStart();
+        services.AddOptions<RedactionOptions>().BindConfiguration(RedactionOptions.Section);
+        services.AddOptions<HttpDeliveryOptions>().BindConfiguration(HttpDeliveryOptions.Section)
+            .Validate(o => o.MaxConcurrencyPerDestination > 0 && o.MaxConcurrencyPerTenant > 0 && o.MaxRequestBodyBytes > 0 && o.MaxResponseBodyBytes > 0,
+                "Dispatch:Http limits must be positive")
             .Validate(o => o.TrustedCaCertificates.All(File.Exists), "Dispatch:Http:TrustedCaCertificates must name existing PEM files")
             .ValidateOnStart();
         services.AddOptions<RetryOptions>().BindConfiguration(RetryOptions.Section)
-            .Validate(o => o.Schedule.All(s => Durations.TryParse(s, out var d) && d >= TimeSpan.FromSeconds(1)), "Dispatch:Delivery:Schedule must hold delays such as 5s, 5m, 2h (at least 1s)")
+            .Validate(o => o.Schedule.All(s => Durations.TryParse(s, out var d) && Durations.IsWholeSeconds(d)),
+                "Dispatch:Delivery:Schedule must hold whole-second delays such as 5s, 5m, 2h (at least 1s)")
             .Validate(o => o.Jitter is >= 0 and <= 0.5, "Dispatch:Delivery:Jitter must be between 0 and 0.5")
             .Validate(o => o.ShutdownGrace >= TimeSpan.Zero, "Dispatch:Delivery:ShutdownGrace must not be negative")
             .ValidateOnStart();
-
-        services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<SqliteDatabase>();
-        services.AddSingleton<RuleStore>();
-        services.AddSingleton<DeliveryStore>();
-        services.AddSingleton<SecretStore>();
-        services.AddSingleton<RuleCompilerFactory>();
-        services.AddSingleton<RuleImporter>();
-        services.AddSingleton<RuleCatalog>();
-        services.AddSingleton<LiquidEngine>();
-        services.AddSingleton<RequestRenderer>();
-        services.AddSingleton<RetrySchedule>();
-        services.AddSingleton<NetworkPolicy>();
-        services.TryAddSingleton<IHostResolver, DnsHostResolver>();
-        services.AddSingleton<SsrfGuard>();
-        services.AddSingleton<Redactor>();
-        services.AddSingleton<DestinationLimiter>();
-        services.AddSingleton<DestinationBreaker>();
-        services.AddSingleton<RuleRateLimiters>();
-        services.AddSingleton<OAuth2TokenClient>();
-        services.AddSingleton<AuthApplier>();
-        services.AddSingleton<GuardedHttpHandlers>();
-        services.AddSingleton<ClientCertificateClients>();
-        services.AddSingleton<HttpActionSender>();
-        services.AddMetrics();
-        services.AddSingleton<DispatchTelemetry>();
-        AddGuardedHttpClient(services, HttpActionSender.HttpClientName);
-        AddGuardedHttpClient(services, OAuth2TokenClient.HttpClientName);
-        return services;
+        services.AddOptions<ResultsOptions>().BindConfiguration(ResultsOptions.Section);
     }
 
-    /// <summary>The hosted parts a worker runs: the batched delivery log and the rules file import and watch.</summary>
-    public static IServiceCollection AddDispatchWorkerServices(this IServiceCollection services)
+    /// <summary>The import-time bounds of rules, from the HTTP limits and the per-tenant rule count.</summary>
+    private static RuleLimits RuleLimitsFrom(HttpDeliveryOptions http, DispatchOptions dispatch) => new()
     {
-        services.AddSingleton<DeliveryJournal>();
-        services.AddSingleton<DeliveryStatusLookup>();
-        // Registered first so it stops last: the log is flushed after the consumers have stopped.
-        services.AddHostedService(sp => sp.GetRequiredService<DeliveryJournal>());
-        services.AddHostedService<RulesFileWatcher>();
-        return services;
-    }
+        AllowPlainHttp = http.AllowPlainHttp,
+        MaxHeaders = http.MaxHeaders,
+        MaxUrlLength = http.MaxUrlLength,
+        MaxRulesPerTenant = dispatch.MaxRulesPerTenant,
+    };
 
     private static void AddGuardedHttpClient(IServiceCollection services, string name) =>
         services.AddHttpClient(name, c => c.Timeout = Timeout.InfiniteTimeSpan)

@@ -139,12 +139,12 @@ public sealed class RulesCommandsTests
 
         Assert.Equal(0, human.ExitCode);
         Assert.Contains("POST http://127.0.0.1:9/leads", human.Out, StringComparison.Ordinal);
-        Assert.Contains("Authorization: Bearer ****", human.Out, StringComparison.Ordinal);
+        Assert.Contains("Authorization: Bearer ***", human.Out, StringComparison.Ordinal);
         Assert.Contains("\"email\": \"ada@example.com\"", human.Out, StringComparison.Ordinal);
         Assert.DoesNotContain("s3cr3t-bearer-token", human.Out + human.Err + json.Out, StringComparison.Ordinal);
         var root = JsonDocument.Parse(json.Out).RootElement;
         Assert.True(root.GetProperty("matches").GetBoolean());
-        Assert.Equal("****", root.GetProperty("request").GetProperty("headers").GetProperty("X-Token").GetString());
+        Assert.Equal("***", root.GetProperty("request").GetProperty("headers").GetProperty("X-Token").GetString());
     }
 
     [Fact]

@@ -9,7 +9,7 @@ namespace Astra.Dispatch.Bus.Events;
 /// JSON from any AMQP client and MassTransit envelopes alike. Poison events are not retried: they go straight
 /// to <c>astra.dispatch.events_error</c> with the reason in <c>MT-Fault-Message</c>.
 /// </summary>
-public sealed class ConversationEventConsumerDefinition : ConsumerDefinition<ConversationEventConsumer>
+internal sealed class ConversationEventConsumerDefinition : ConsumerDefinition<ConversationEventConsumer>
 {
     private readonly RabbitMqOptions _options;
 

@@ -1,4 +1,4 @@
 namespace Astra.Dispatch.Bus.Events;
 
 /// <summary>A poison event: it goes to <c>astra.dispatch.events_error</c> with this reason and is not retried.</summary>
-public sealed class InvalidEventException(string reason) : Exception($"invalid event: {reason}");
+internal sealed class InvalidEventException(string reason) : Exception($"invalid event: {reason}");

@@ -1,5 +1,5 @@
+using Astra.Dispatch.Catalog;
 using Astra.Dispatch.Delivery;
-using Astra.Dispatch.Rules;
 using Microsoft.Extensions.Hosting;
 
 namespace Astra.Dispatch.Bus.Redelivery;

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Astra.Dispatch.Contracts;
-using Astra.Dispatch.Rules;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
@@ -9,11 +8,11 @@ namespace Astra.Dispatch.Bus.Redelivery;
 
 /// <summary>
 /// The TTL wait queues that stand in for the missing delayed-message plugin: one durable queue per distinct
-/// delay (<c>astra.dispatch.delay.5s</c>), dead-lettering through the default exchange back to the queue named
+/// delay (<see cref="BusNames.DelayQueue"/>), dead-lettering through the default exchange back to the queue named
 /// by the message's routing key. Expiry only happens at a queue's head, so one queue never mixes delays.
 /// Tiers are declared before use, including for schedules of rules added at runtime.
 /// </summary>
-public sealed class DelayTiers(IOptions<RabbitMqOptions> options) : IAsyncDisposable
+internal sealed class DelayTiers(IOptions<RabbitMqOptions> options) : IAsyncDisposable
 {
     /// <summary>Messages carry a jittered expiration up to this factor of the tier; the queue TTL caps it.</summary>
     public const double MaxStretch = 1.5;
@@ -21,8 +20,6 @@ public sealed class DelayTiers(IOptions<RabbitMqOptions> options) : IAsyncDispos
     private readonly ConcurrentDictionary<TimeSpan, Task> _declared = new();
     private readonly SemaphoreSlim _connectLock = new(1, 1);
     private IConnection? _connection;
-
-    public static string QueueName(TimeSpan tier) => $"astra.dispatch.delay.{Durations.Format(tier)}";
 
     public IEnumerable<TimeSpan> Declared => _declared.Keys.Order();
 
@@ -43,26 +40,32 @@ public sealed class DelayTiers(IOptions<RabbitMqOptions> options) : IAsyncDispos
             await EnsureAsync(tier, cancellationToken);
     }
 
+    /// <summary>Sends the command being consumed back to its queue through <paramref name="tier"/>, after <paramref name="wait"/>.</summary>
+    public Task RedeliverAsync<T>(ConsumeContext<T> context, TimeSpan tier, TimeSpan wait, int attempts, int deferrals, CancellationToken cancellationToken)
+        where T : class =>
+        SendAsync(context, context.Message, tier, wait, context.ReceiveContext.InputAddress.AbsolutePath.Split('/')[^1], attempts, deferrals, cancellationToken);
+
+    /// <summary>Parks a new command in <paramref name="tier"/>: its first attempt was refused (circuit open) and counts as made.</summary>
+    public Task ParkAsync(ISendEndpointProvider sender, SendHttpAction command, TimeSpan tier, TimeSpan wait, CancellationToken cancellationToken) =>
+        SendAsync(sender, command, tier, wait, BusNames.SendQueue, attempts: 1, deferrals: 0, cancellationToken);
+
     /// <summary>
     /// Publishes <paramref name="message"/> (mandatory, confirmed, plain JSON) to <paramref name="tier"/>'s exchange to
     /// expire after <paramref name="wait"/> and be dead-lettered back to <paramref name="queue"/>, with the attempt and
-    /// deferral headers and the current span's trace context. <paramref name="pipe"/> runs first (MassTransit's redelivery headers).
+    /// deferral headers and the current span's trace context.
     /// </summary>
-    public async Task SendAsync<T>(ISendEndpointProvider sender, T message, TimeSpan tier, TimeSpan wait, string queue, int attempts, int deferrals,
-        IPipe<SendContext<T>>? pipe, CancellationToken cancellationToken)
+    private async Task SendAsync<T>(ISendEndpointProvider sender, T message, TimeSpan tier, TimeSpan wait, string queue, int attempts, int deferrals,
+        CancellationToken cancellationToken)
         where T : class
     {
         await EnsureAsync(tier, cancellationToken);
-        var endpoint = await sender.GetSendEndpoint(new Uri($"exchange:{QueueName(tier)}"));
-        await endpoint.Send(message, Pipe.ExecuteAsync<SendContext<T>>(async send =>
+        var endpoint = await sender.GetSendEndpoint(new Uri($"exchange:{BusNames.DelayQueue(tier)}"));
+        await endpoint.Send(message, send =>
         {
-            if (pipe is not null)
-                await pipe.Send(send);
-            // MassTransit would re-serialize with its default (envelope) serializer; commands stay plain JSON.
             send.UseRawJson();
             send.SetFromCurrentSpan();
-            send.Headers.Set(RedeliveryPlan.AttemptsHeader, attempts);
-            send.Headers.Set(RedeliveryPlan.DeferralsHeader, deferrals);
+            send.Headers.Set(BusHeaders.Attempts, attempts);
+            send.Headers.Set(BusHeaders.Deferrals, deferrals);
             send.TimeToLive = wait;
             if (send.TryGetPayload<RabbitMqSendContext>(out var rabbit))
             {
@@ -71,7 +74,7 @@ public sealed class DelayTiers(IOptions<RabbitMqOptions> options) : IAsyncDispos
                 // A missing tier queue must fail loudly (NO_ROUTE), never drop the message.
                 rabbit.Mandatory = true;
             }
-        }), cancellationToken);
+        }, cancellationToken);
     }
 
     /// <summary>
@@ -95,7 +98,7 @@ public sealed class DelayTiers(IOptions<RabbitMqOptions> options) : IAsyncDispos
             arguments["x-dead-letter-strategy"] = "at-least-once";
             arguments["x-overflow"] = "reject-publish";
         }
-        return DeclareBoundQueueAsync(QueueName(tier), arguments, cancellationToken);
+        return DeclareBoundQueueAsync(BusNames.DelayQueue(tier), arguments, cancellationToken);
     }
 
     /// <summary>A durable queue and a durable fanout exchange of the same name, bound (MassTransit's shape for an endpoint).</summary>

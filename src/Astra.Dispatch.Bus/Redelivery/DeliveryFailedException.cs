@@ -4,7 +4,7 @@ namespace Astra.Dispatch.Bus.Redelivery;
 /// Thrown by the send consumer when a delivery has failed for good: MassTransit moves the command to
 /// <c>astra.dispatch.send_error</c>, and the fault-headers filter adds these details.
 /// </summary>
-public sealed class DeliveryFailedException(string message, string deliveryId, string ruleId, int attempts, int? lastStatus)
+internal sealed class DeliveryFailedException(string message, string deliveryId, string ruleId, int attempts, int? lastStatus)
     : Exception(message)
 {
     public string DeliveryId { get; } = deliveryId;

@@ -1,3 +1,4 @@
+using Astra.Dispatch.Contracts;
 using MassTransit;
 
 namespace Astra.Dispatch.Bus.Redelivery;
@@ -5,23 +6,17 @@ namespace Astra.Dispatch.Bus.Redelivery;
 /// <summary>Adds the delivery's own details to a dead-lettered command, next to MassTransit's MT-Fault-* headers.</summary>
 internal sealed class DeliveryFaultHeadersFilter : IFilter<ExceptionReceiveContext>
 {
-    public const string RuleId = "astra-rule-id";
-    public const string DeliveryId = "astra-delivery-id";
-    public const string Attempts = "astra-attempts-made";
-    public const string LastStatus = "astra-last-status";
-    public const string LastError = "astra-last-error";
-
     public Task Send(ExceptionReceiveContext context, IPipe<ExceptionReceiveContext> next)
     {
         var headers = context.ExceptionHeaders;
-        headers.Set(LastError, context.Exception.Message);
+        headers.Set(BusHeaders.LastError, context.Exception.Message);
         if (context.Exception is DeliveryFailedException failed)
         {
-            headers.Set(RuleId, failed.RuleId);
-            headers.Set(DeliveryId, failed.DeliveryId);
-            headers.Set(Attempts, failed.Attempts);
+            headers.Set(BusHeaders.RuleId, failed.RuleId);
+            headers.Set(BusHeaders.DeliveryId, failed.DeliveryId);
+            headers.Set(BusHeaders.Attempts, failed.Attempts);
             if (failed.LastStatus is { } status)
-                headers.Set(LastStatus, status);
+                headers.Set(BusHeaders.LastStatus, status);
         }
         return next.Send(context);
     }

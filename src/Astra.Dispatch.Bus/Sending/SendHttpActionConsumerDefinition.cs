@@ -8,20 +8,16 @@ namespace Astra.Dispatch.Bus.Sending;
 
 /// <summary>
 /// <c>astra.dispatch.send</c>: high concurrency for I/O-bound HTTP calls; the consumer redelivers transient failures
-/// through the TTL delay tiers (MassTransit's scheduled redelivery with the tier scheduler installed here); final failures land in
-/// <c>astra.dispatch.send_error</c> with MassTransit's fault headers plus the delivery's.
+/// and deferrals through the TTL delay tiers; final failures land in <c>astra.dispatch.send_error</c> with MassTransit's
+/// fault headers plus the delivery's.
 /// </summary>
-public sealed class SendHttpActionConsumerDefinition : ConsumerDefinition<SendHttpActionConsumer>
+internal sealed class SendHttpActionConsumerDefinition : ConsumerDefinition<SendHttpActionConsumer>
 {
     private readonly RabbitMqOptions _options;
-    private readonly DelayTiers _tiers;
-    private readonly TimeProvider _time;
 
-    public SendHttpActionConsumerDefinition(IOptions<RabbitMqOptions> options, DelayTiers tiers, TimeProvider time)
+    public SendHttpActionConsumerDefinition(IOptions<RabbitMqOptions> options)
     {
         _options = options.Value;
-        _tiers = tiers;
-        _time = time;
         EndpointName = BusNames.SendQueue;
         ConcurrentMessageLimit = _options.SendConcurrency;
     }
@@ -38,7 +34,6 @@ public sealed class SendHttpActionConsumerDefinition : ConsumerDefinition<SendHt
             if (_options.QuorumQueues)
                 rabbit.SetQuorumQueue();
         }
-        endpointConfigurator.AddPrePipeSpecification(new TtlTierSchedulerSpecification(_tiers, _time));
         endpointConfigurator.ConfigureError(e =>
         {
             e.UseFilter(new DeliveryFaultHeadersFilter());

@@ -1,11 +1,12 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using Astra.Dispatch.Contracts;
 using RabbitMQ.Client;
 
 namespace Astra.Dispatch.Cli.DeadLetters;
 
 /// <summary>A message in an error queue, read without consuming it.</summary>
-public sealed record DeadLetter
+internal sealed record DeadLetter
 {
     public int Position { get; init; }
     public string Id { get; init; } = "";
@@ -35,9 +36,9 @@ public sealed record DeadLetter
         catch (System.Text.Json.JsonException)
         {
         }
-        var deliveryId = headers.GetValueOrDefault("astra-delivery-id") ?? Str(message, "deliveryId");
+        var deliveryId = headers.GetValueOrDefault(BusHeaders.DeliveryId) ?? Str(message, "deliveryId");
         var eventId = Str(message, "eventId");
-        var failedAt = DateTimeOffset.TryParse(headers.GetValueOrDefault("MT-Fault-Timestamp"), System.Globalization.CultureInfo.InvariantCulture,
+        var failedAt = DateTimeOffset.TryParse(headers.GetValueOrDefault(BusHeaders.FaultTimestamp), System.Globalization.CultureInfo.InvariantCulture,
             System.Globalization.DateTimeStyles.AssumeUniversal, out var at)
             ? at
             : properties.IsTimestampPresent() ? DateTimeOffset.FromUnixTimeSeconds(properties.Timestamp.UnixTime) : (DateTimeOffset?)null;
@@ -48,8 +49,8 @@ public sealed record DeadLetter
             MessageId = properties.MessageId,
             DeliveryId = deliveryId,
             EventId = eventId,
-            RuleId = headers.GetValueOrDefault("astra-rule-id") ?? Str(message, "ruleId"),
-            Reason = headers.GetValueOrDefault("astra-last-error") ?? headers.GetValueOrDefault("MT-Fault-Message") ?? headers.GetValueOrDefault("MT-Reason"),
+            RuleId = headers.GetValueOrDefault(BusHeaders.RuleId) ?? Str(message, "ruleId"),
+            Reason = headers.GetValueOrDefault(BusHeaders.LastError) ?? headers.GetValueOrDefault(BusHeaders.FaultMessage) ?? headers.GetValueOrDefault(BusHeaders.Reason),
             FailedAt = failedAt,
             Headers = headers,
             Body = text,

@@ -10,7 +10,7 @@ namespace Astra.Dispatch.Cli.DeadLetters;
 /// auto-ack and settled only after their copy is confirmed by the broker, so an interrupted run loses nothing
 /// (unsettled messages return to the error queue when the channel closes; at worst one is redriven twice).
 /// </summary>
-public sealed class DeadLetterQueue(BrokerConnector broker)
+internal sealed class DeadLetterQueue(BrokerConnector broker)
 {
     public static string ErrorQueue(string queue) => queue switch
     {
@@ -100,4 +100,4 @@ public sealed class DeadLetterQueue(BrokerConnector broker)
     }
 }
 
-public sealed record RedriveResult(IReadOnlyList<DeadLetter> Moved, int Kept);
+internal sealed record RedriveResult(IReadOnlyList<DeadLetter> Moved, int Kept);

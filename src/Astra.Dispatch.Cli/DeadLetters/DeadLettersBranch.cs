@@ -24,7 +24,7 @@ internal static class DeadLettersBranch
     });
 }
 
-public class DlqSettings : CliSettings
+internal class DlqSettings : CliSettings
 {
     [CommandOption("-q|--queue <QUEUE>")]
     [Description("send (astra.dispatch.send_error, the default) or events (astra.dispatch.events_error).")]
@@ -36,21 +36,21 @@ public class DlqSettings : CliSettings
         : ValidationResult.Error("--queue must be send or events.");
 }
 
-public sealed class DlqListSettings : DlqSettings
+internal sealed class DlqListSettings : DlqSettings
 {
     [CommandOption("--limit <N>")]
     [DefaultValue(100)]
     public int Limit { get; init; } = 100;
 }
 
-public sealed class DlqShowSettings : DlqSettings
+internal sealed class DlqShowSettings : DlqSettings
 {
     [CommandArgument(0, "<ID>")]
     [Description("A delivery id, event id or message id (as dlq list shows).")]
     public string Id { get; init; } = "";
 }
 
-public sealed class DlqRedriveSettings : DlqSettings
+internal sealed class DlqRedriveSettings : DlqSettings
 {
     [CommandArgument(0, "[IDS]")]
     [Description("Delivery, event or message ids to redrive.")]
@@ -78,7 +78,7 @@ public sealed class DlqRedriveSettings : DlqSettings
     }
 }
 
-public sealed class DlqPurgeSettings : DlqSettings
+internal sealed class DlqPurgeSettings : DlqSettings
 {
     [CommandOption("-y|--yes")]
     [Description("Do not ask for confirmation.")]

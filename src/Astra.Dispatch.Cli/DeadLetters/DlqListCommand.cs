@@ -1,18 +1,19 @@
 using Astra.Dispatch.Cli.Infrastructure;
+using Astra.Dispatch.Security;
 using Spectre.Console;
 
 namespace Astra.Dispatch.Cli.DeadLetters;
 
-public sealed class DlqListCommand(CliOutput output) : DispatchCommand<DlqListSettings>(output)
+internal sealed class DlqListCommand(CliOutput output) : DispatchCommand<DlqListSettings>(output)
 {
     protected override async Task<int> RunAsync(DlqListSettings settings, IServiceProvider services, CancellationToken cancellationToken)
     {
         var queue = DeadLetterQueue.ErrorQueue(settings.Queue);
         var letters = await new DeadLetterQueue(Get<BrokerConnector>(services)).PeekAsync(queue, settings.Limit, cancellationToken);
-        var masking = new Masking();
+        var redactor = Get<Redactor>(services);
         if (settings.Json)
         {
-            Output.WriteJson(letters.Select(l => new { l.Id, l.MessageId, l.DeliveryId, l.EventId, l.RuleId, reason = masking.Text(l.Reason), l.FailedAt }));
+            Output.WriteJson(letters.Select(l => new { l.Id, l.MessageId, l.DeliveryId, l.EventId, l.RuleId, reason = redactor.Text(l.Reason, null), l.FailedAt }));
             return ExitCodes.Ok;
         }
         var table = new Table().AddColumns("#", "ID", "Rule", "Event", "Failed", "Reason");
@@ -20,7 +21,7 @@ public sealed class DlqListCommand(CliOutput output) : DispatchCommand<DlqListSe
         {
             table.AddRow(l.Position.ToString(System.Globalization.CultureInfo.InvariantCulture), Markup.Escape(l.Id), Markup.Escape(l.RuleId ?? ""),
                 Markup.Escape(l.EventId ?? ""), Markup.Escape(l.FailedAt?.ToString("u", System.Globalization.CultureInfo.InvariantCulture) ?? ""),
-                Markup.Escape(masking.Text(l.Reason) ?? ""));
+                Markup.Escape(redactor.Text(l.Reason, null) ?? ""));
         }
         Output.Console.Write(table);
         Output.Text($"{letters.Count} dead letter(s) in {queue}{(letters.Count == settings.Limit ? $" (first {settings.Limit}; use --limit)" : "")}.");

@@ -3,7 +3,7 @@ using Spectre.Console;
 
 namespace Astra.Dispatch.Cli.DeadLetters;
 
-public sealed class DlqPurgeCommand(CliOutput output) : DispatchCommand<DlqPurgeSettings>(output)
+internal sealed class DlqPurgeCommand(CliOutput output) : DispatchCommand<DlqPurgeSettings>(output)
 {
     protected override async Task<int> RunAsync(DlqPurgeSettings settings, IServiceProvider services, CancellationToken cancellationToken)
     {

@@ -3,7 +3,7 @@ using Spectre.Console;
 
 namespace Astra.Dispatch.Cli.DeadLetters;
 
-public sealed class DlqRedriveCommand(CliOutput output) : DispatchCommand<DlqRedriveSettings>(output)
+internal sealed class DlqRedriveCommand(CliOutput output) : DispatchCommand<DlqRedriveSettings>(output)
 {
     private const int ProgressThreshold = 50;
 

@@ -1,26 +1,29 @@
 using Astra.Dispatch.Cli.Infrastructure;
+using Astra.Dispatch.Contracts;
+using Astra.Dispatch.Security;
 using Spectre.Console;
 
 namespace Astra.Dispatch.Cli.DeadLetters;
 
-public sealed class DlqShowCommand(CliOutput output) : DispatchCommand<DlqShowSettings>(output)
+internal sealed class DlqShowCommand(CliOutput output) : DispatchCommand<DlqShowSettings>(output)
 {
     protected override async Task<int> RunAsync(DlqShowSettings settings, IServiceProvider services, CancellationToken cancellationToken)
     {
         var queue = DeadLetterQueue.ErrorQueue(settings.Queue);
         var letters = await new DeadLetterQueue(Get<BrokerConnector>(services)).PeekAsync(queue, int.MaxValue, cancellationToken);
         var letter = letters.FirstOrDefault(l => l.HasId(settings.Id)) ?? throw CliException.Failed($"No dead letter '{settings.Id}' in {queue}.");
-        var masking = new Masking();
-        var headers = letter.Headers.ToDictionary(h => h.Key, h => masking.Header(h.Key, h.Value), StringComparer.Ordinal);
-        var body = masking.Json(letter.Body);
+        var redactor = Get<Redactor>(services);
+        var headers = redactor.Headers(letter.Headers);
+        var body = redactor.Text(letter.Body, null);
+        var reason = redactor.Text(letter.Reason, null);
         if (settings.Json)
         {
-            Output.WriteJson(new { letter.Id, letter.MessageId, letter.DeliveryId, letter.EventId, letter.RuleId, reason = masking.Text(letter.Reason), letter.FailedAt, headers, body });
+            Output.WriteJson(new { letter.Id, letter.MessageId, letter.DeliveryId, letter.EventId, letter.RuleId, reason, letter.FailedAt, headers, body });
             return ExitCodes.Ok;
         }
-        Output.Line($"[bold]{Markup.Escape(letter.Id)}[/] in {queue}: {Markup.Escape(masking.Text(letter.Reason) ?? "no reason recorded")}");
+        Output.Line($"[bold]{Markup.Escape(letter.Id)}[/] in {queue}: {Markup.Escape(reason ?? "no reason recorded")}");
         var table = new Table().AddColumns("Header", "Value");
-        foreach (var (name, value) in headers.Where(h => !h.Key.Equals("MT-Fault-StackTrace", StringComparison.Ordinal)))
+        foreach (var (name, value) in headers.Where(h => !h.Key.Equals(BusHeaders.FaultStackTrace, StringComparison.Ordinal)))
             table.AddRow(Markup.Escape(name), Markup.Escape(value));
         Output.Console.Write(table);
         Output.Text(body ?? "");

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using Astra.Dispatch.Contracts;
 using RabbitMQ.Client;
 
 namespace Astra.Dispatch.Cli.DeadLetters;
@@ -12,13 +13,13 @@ namespace Astra.Dispatch.Cli.DeadLetters;
 internal static class RedriveCleaner
 {
     public static bool IsFaultHeader(string name) =>
-        name.Equals("MT-Redelivery-Count", StringComparison.OrdinalIgnoreCase)
-        || name.Equals("MT-Reason", StringComparison.OrdinalIgnoreCase)
-        || name.StartsWith("MT-Fault-", StringComparison.OrdinalIgnoreCase)
+        name.Equals(BusHeaders.RedeliveryCount, StringComparison.OrdinalIgnoreCase)
+        || name.Equals(BusHeaders.Reason, StringComparison.OrdinalIgnoreCase)
+        || name.StartsWith(BusHeaders.FaultPrefix, StringComparison.OrdinalIgnoreCase)
         || name.Equals("x-death", StringComparison.OrdinalIgnoreCase)
         || name.StartsWith("x-first-death-", StringComparison.OrdinalIgnoreCase)
         || name.StartsWith("x-last-death-", StringComparison.OrdinalIgnoreCase)
-        || name.StartsWith("astra-", StringComparison.OrdinalIgnoreCase);
+        || name.StartsWith(BusHeaders.Prefix, StringComparison.OrdinalIgnoreCase);
 
     public static BasicProperties Properties(IReadOnlyBasicProperties original)
     {

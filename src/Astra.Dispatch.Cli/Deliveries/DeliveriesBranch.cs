@@ -18,7 +18,7 @@ internal static class DeliveriesBranch
     });
 }
 
-public sealed class DeliveriesListSettings : CliSettings
+internal sealed class DeliveriesListSettings : CliSettings
 {
     [CommandOption("--status <STATUS>")]
     [Description("pending, retrying, succeeded or failed.")]
@@ -44,7 +44,7 @@ public sealed class DeliveriesListSettings : CliSettings
             : Spectre.Console.ValidationResult.Error("--status must be pending, retrying, succeeded or failed.");
 }
 
-public sealed class DeliveryIdSettings : CliSettings
+internal sealed class DeliveryIdSettings : CliSettings
 {
     [CommandArgument(0, "<ID>")]
     [Description("The delivery id (msg_…).")]

@@ -1,16 +1,17 @@
 using Astra.Dispatch.Cli.Infrastructure;
+using Astra.Dispatch.Contracts;
 using Astra.Dispatch.Storage;
 using Spectre.Console;
 
 namespace Astra.Dispatch.Cli.Deliveries;
 
-public sealed class DeliveriesListCommand(CliOutput output) : DispatchCommand<DeliveriesListSettings>(output)
+internal sealed class DeliveriesListCommand(CliOutput output) : DispatchCommand<DeliveriesListSettings>(output)
 {
     protected override async Task<int> RunAsync(DeliveriesListSettings settings, IServiceProvider services, CancellationToken cancellationToken)
     {
         var time = Get<TimeProvider>(services);
         var query = new DeliveryQuery(settings.Status, settings.Rule, settings.Event, TimeWindow.Since(settings.Since, time), settings.Limit);
-        var rows = await Get<DeliveryStore>(services).ListAsync(query, cancellationToken);
+        var rows = await Get<IDeliveryLog>(services).ListAsync(query, cancellationToken);
         if (settings.Json)
         {
             Output.WriteJson(rows);

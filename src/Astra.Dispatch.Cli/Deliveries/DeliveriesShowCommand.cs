@@ -1,19 +1,20 @@
 using Astra.Dispatch.Cli.Infrastructure;
+using Astra.Dispatch.Security;
 using Astra.Dispatch.Storage;
 using Spectre.Console;
 
 namespace Astra.Dispatch.Cli.Deliveries;
 
-public sealed class DeliveriesShowCommand(CliOutput output) : DispatchCommand<DeliveryIdSettings>(output)
+internal sealed class DeliveriesShowCommand(CliOutput output) : DispatchCommand<DeliveryIdSettings>(output)
 {
     protected override async Task<int> RunAsync(DeliveryIdSettings settings, IServiceProvider services, CancellationToken cancellationToken)
     {
-        var store = Get<DeliveryStore>(services);
+        var store = Get<IDeliveryLog>(services);
         var delivery = await store.GetAsync(settings.Id, cancellationToken) ?? throw CliException.Failed($"Delivery '{settings.Id}' does not exist.");
         var attempts = await store.ListAttemptsAsync(settings.Id, cancellationToken);
         // Excerpts were redacted by the worker before they were stored; mask again in case of sensitive fields.
-        var masking = new Masking();
-        var shown = attempts.Select(a => a with { ResponseExcerpt = masking.Json(a.ResponseExcerpt) }).ToList();
+        var redactor = Get<Redactor>(services);
+        var shown = attempts.Select(a => a with { ResponseExcerpt = redactor.Text(a.ResponseExcerpt, null) }).ToList();
         if (settings.Json)
         {
             Output.WriteJson(new { delivery, attempts = shown });

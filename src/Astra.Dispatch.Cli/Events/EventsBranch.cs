@@ -18,7 +18,7 @@ internal static class EventsBranch
     });
 }
 
-public sealed class EventsPublishSettings : CliSettings
+internal sealed class EventsPublishSettings : CliSettings
 {
     [CommandArgument(0, "<FILE>")]
     [Description("A JSON event file, or - for stdin.")]

@@ -6,7 +6,7 @@ using RabbitMQ.Client.Exceptions;
 
 namespace Astra.Dispatch.Cli.Events;
 
-public sealed class EventsPublishCommand(CliOutput output) : DispatchCommand<EventsPublishSettings>(output)
+internal sealed class EventsPublishCommand(CliOutput output) : DispatchCommand<EventsPublishSettings>(output)
 {
     protected override async Task<int> RunAsync(EventsPublishSettings settings, IServiceProvider services, CancellationToken cancellationToken)
     {

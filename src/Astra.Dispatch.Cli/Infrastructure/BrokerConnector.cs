@@ -4,7 +4,7 @@ using RabbitMQ.Client.Exceptions;
 namespace Astra.Dispatch.Cli.Infrastructure;
 
 /// <summary>Connects to the broker named by <c>Dispatch:RabbitMq:Uri</c>; <see cref="Display"/> never shows the password.</summary>
-public sealed class BrokerConnector(string uri)
+internal sealed class BrokerConnector(string uri)
 {
     public string Display { get; } = Uri.TryCreate(uri, UriKind.Absolute, out var u)
         ? $"{u.Scheme}://{u.Host}:{(u.IsDefaultPort ? 5672 : u.Port)}{u.AbsolutePath}"

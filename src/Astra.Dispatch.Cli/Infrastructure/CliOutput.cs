@@ -5,7 +5,7 @@ using Spectre.Console;
 namespace Astra.Dispatch.Cli.Infrastructure;
 
 /// <summary>Where a command writes: tables for people on <see cref="Console"/>, JSON for scripts on <see cref="Out"/>.</summary>
-public sealed class CliOutput(IAnsiConsole console, TextWriter output, TextWriter error, IReadOnlyDictionary<string, string?>? configOverrides)
+internal sealed class CliOutput(IAnsiConsole console, TextWriter output, TextWriter error, IReadOnlyDictionary<string, string?>? configOverrides)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {

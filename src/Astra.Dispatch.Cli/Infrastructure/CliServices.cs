@@ -1,3 +1,4 @@
+using Astra.Dispatch.Contracts;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -24,9 +25,9 @@ internal static class CliServices
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging();
-        services.AddDispatchCore();
+        services.AddAstraDispatch();
         services.AddSingleton(output);
-        services.AddSingleton(new BrokerConnector(configuration["Dispatch:RabbitMq:Uri"] ?? "amqp://guest:guest@localhost:5672/"));
+        services.AddSingleton(new BrokerConnector(configuration["Dispatch:RabbitMq:Uri"] ?? BusNames.DefaultBrokerUri));
         return services.BuildServiceProvider();
     }
 }

@@ -4,7 +4,7 @@ using Spectre.Console.Cli;
 namespace Astra.Dispatch.Cli.Infrastructure;
 
 /// <summary>Options every command takes.</summary>
-public class CliSettings : CommandSettings
+internal class CliSettings : CommandSettings
 {
     [CommandOption("--config <FILE>")]
     [Description("A JSON settings file (same keys as the worker's appsettings.json); Dispatch__* environment variables still override it.")]

@@ -4,7 +4,7 @@ using Spectre.Console.Cli;
 namespace Astra.Dispatch.Cli.Infrastructure;
 
 /// <summary>A command that runs with the core services built from its <c>--config</c>.</summary>
-public abstract class DispatchCommand<TSettings>(CliOutput output) : AsyncCommand<TSettings>
+internal abstract class DispatchCommand<TSettings>(CliOutput output) : AsyncCommand<TSettings>
     where TSettings : CliSettings
 {
     protected CliOutput Output { get; } = output;

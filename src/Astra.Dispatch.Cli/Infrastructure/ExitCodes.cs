@@ -1,6 +1,6 @@
 namespace Astra.Dispatch.Cli.Infrastructure;
 
-public static class ExitCodes
+internal static class ExitCodes
 {
     public const int Ok = 0;
     public const int Failed = 1;
@@ -8,7 +8,7 @@ public static class ExitCodes
 }
 
 /// <summary>A failure with a one-sentence message for stderr and its exit code; never carries a secret.</summary>
-public sealed class CliException(int exitCode, string message) : Exception(message)
+internal sealed class CliException(int exitCode, string message) : Exception(message)
 {
     public int ExitCode { get; } = exitCode;
 

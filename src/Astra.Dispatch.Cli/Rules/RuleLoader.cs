@@ -1,7 +1,7 @@
 using System.Text.Json;
+using Astra.Dispatch.Catalog;
 using Astra.Dispatch.Cli.Infrastructure;
 using Astra.Dispatch.Rules;
-using Astra.Dispatch.Storage;
 using Spectre.Console;
 
 namespace Astra.Dispatch.Cli.Rules;
@@ -11,7 +11,7 @@ internal static class RuleLoader
     public static RuleDefinition Definition(StoredRule row) =>
         JsonSerializer.Deserialize<RuleDefinition>(row.Definition, JsonSerializerOptions.Web)!;
 
-    public static async Task<StoredRule> GetAsync(RuleStore store, string id, CancellationToken cancellationToken) =>
+    public static async Task<StoredRule> GetAsync(IRuleStore store, string id, CancellationToken cancellationToken) =>
         await store.GetAsync(id, cancellationToken) ?? throw CliException.Failed($"Rule '{id}' does not exist.");
 
     public static CompiledRule Compile(RuleCompilerFactory compilers, StoredRule row)

@@ -4,35 +4,35 @@ using Spectre.Console.Cli;
 
 namespace Astra.Dispatch.Cli.Rules;
 
-public class RuleIdSettings : CliSettings
+internal class RuleIdSettings : CliSettings
 {
     [CommandArgument(0, "<ID>")]
     [Description("The rule id.")]
     public string Id { get; init; } = "";
 }
 
-public sealed class RulesFileSettings : CliSettings
+internal sealed class RulesFileSettings : CliSettings
 {
     [CommandArgument(0, "<FILE>")]
     [Description("A YAML or JSON rules file, or a folder of them.")]
     public string Path { get; init; } = "";
 }
 
-public sealed class RulesListSettings : CliSettings
+internal sealed class RulesListSettings : CliSettings
 {
     [CommandOption("--tenant <TENANT>")]
     [Description("Only this tenant's rules.")]
     public string? Tenant { get; init; }
 }
 
-public sealed class RulesExportSettings : CliSettings
+internal sealed class RulesExportSettings : CliSettings
 {
     [CommandArgument(0, "[FILE]")]
     [Description("Where to write; stdout when omitted.")]
     public string? Path { get; init; }
 }
 
-public sealed class RulesTestSettings : RuleIdSettings
+internal sealed class RulesTestSettings : RuleIdSettings
 {
     [CommandOption("-e|--event <FILE>")]
     [Description("The sample event: a JSON file, or - for stdin.")]

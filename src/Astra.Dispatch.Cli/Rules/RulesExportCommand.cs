@@ -2,13 +2,13 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Astra.Dispatch.Cli.Infrastructure;
-using Astra.Dispatch.Storage;
+using Astra.Dispatch.Rules;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
 
 namespace Astra.Dispatch.Cli.Rules;
 
-public sealed class RulesExportCommand(CliOutput output) : DispatchCommand<RulesExportSettings>(output)
+internal sealed class RulesExportCommand(CliOutput output) : DispatchCommand<RulesExportSettings>(output)
 {
     internal static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
     {
@@ -19,7 +19,7 @@ public sealed class RulesExportCommand(CliOutput output) : DispatchCommand<Rules
 
     protected override async Task<int> RunAsync(RulesExportSettings settings, IServiceProvider services, CancellationToken cancellationToken)
     {
-        var (_, rows) = await Get<RuleStore>(services).LoadAllAsync(cancellationToken);
+        var (_, rows) = await Get<IRuleStore>(services).LoadAllAsync(cancellationToken);
         // The stored enabled state wins over the imported one, so an export re-imports to the same state.
         var rules = rows.Select(r => RuleLoader.Definition(r) with { Enabled = r.Enabled }).ToList();
         var asJson = settings.Json || (settings.Path?.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ?? false);

@@ -1,9 +1,9 @@
+using Astra.Dispatch.Catalog;
 using Astra.Dispatch.Cli.Infrastructure;
-using Astra.Dispatch.Rules;
 
 namespace Astra.Dispatch.Cli.Rules;
 
-public sealed class RulesImportCommand(CliOutput output) : DispatchCommand<RulesFileSettings>(output)
+internal sealed class RulesImportCommand(CliOutput output) : DispatchCommand<RulesFileSettings>(output)
 {
     protected override async Task<int> RunAsync(RulesFileSettings settings, IServiceProvider services, CancellationToken cancellationToken)
     {

@@ -1,15 +1,15 @@
+using Astra.Dispatch.Catalog;
 using Astra.Dispatch.Cli.Infrastructure;
 using Astra.Dispatch.Rules;
-using Astra.Dispatch.Storage;
 using Spectre.Console;
 
 namespace Astra.Dispatch.Cli.Rules;
 
-public sealed class RulesListCommand(CliOutput output) : DispatchCommand<RulesListSettings>(output)
+internal sealed class RulesListCommand(CliOutput output) : DispatchCommand<RulesListSettings>(output)
 {
     protected override async Task<int> RunAsync(RulesListSettings settings, IServiceProvider services, CancellationToken cancellationToken)
     {
-        var (_, rows) = await Get<RuleStore>(services).LoadAllAsync(cancellationToken);
+        var (_, rows) = await Get<IRuleStore>(services).LoadAllAsync(cancellationToken);
         var compilers = Get<RuleCompilerFactory>(services);
         var items = rows.Where(r => settings.Tenant is null || r.TenantId == settings.Tenant)
             .Select(r => (Row: r, Definition: RuleLoader.Definition(r), LoadErrors: RuleLoader.LoadErrors(compilers, r))).ToList();

@@ -1,15 +1,15 @@
 using System.Text.Json;
 using Astra.Dispatch.Cli.Infrastructure;
-using Astra.Dispatch.Storage;
+using Astra.Dispatch.Rules;
 using Spectre.Console;
 
 namespace Astra.Dispatch.Cli.Rules;
 
-public sealed class RulesShowCommand(CliOutput output) : DispatchCommand<RuleIdSettings>(output)
+internal sealed class RulesShowCommand(CliOutput output) : DispatchCommand<RuleIdSettings>(output)
 {
     protected override async Task<int> RunAsync(RuleIdSettings settings, IServiceProvider services, CancellationToken cancellationToken)
     {
-        var row = await RuleLoader.GetAsync(Get<RuleStore>(services), settings.Id, cancellationToken);
+        var row = await RuleLoader.GetAsync(Get<IRuleStore>(services), settings.Id, cancellationToken);
         var definition = RuleLoader.Definition(row);
         if (settings.Json)
         {

@@ -1,21 +1,21 @@
 using Astra.Dispatch.Cli.Infrastructure;
-using Astra.Dispatch.Storage;
+using Astra.Dispatch.Rules;
 
 namespace Astra.Dispatch.Cli.Rules;
 
-public sealed class RulesEnableCommand(CliOutput output) : DispatchCommand<RuleIdSettings>(output)
+internal sealed class RulesEnableCommand(CliOutput output) : DispatchCommand<RuleIdSettings>(output)
 {
     protected override Task<int> RunAsync(RuleIdSettings settings, IServiceProvider services, CancellationToken cancellationToken) =>
         RulesStateChange.RunAsync(Output, settings, "enabled", store => store.SetEnabledAsync(settings.Id, true, null, cancellationToken), services);
 }
 
-public sealed class RulesDisableCommand(CliOutput output) : DispatchCommand<RuleIdSettings>(output)
+internal sealed class RulesDisableCommand(CliOutput output) : DispatchCommand<RuleIdSettings>(output)
 {
     protected override Task<int> RunAsync(RuleIdSettings settings, IServiceProvider services, CancellationToken cancellationToken) =>
         RulesStateChange.RunAsync(Output, settings, "disabled", store => store.SetEnabledAsync(settings.Id, false, null, cancellationToken), services);
 }
 
-public sealed class RulesDeleteCommand(CliOutput output) : DispatchCommand<RuleIdSettings>(output)
+internal sealed class RulesDeleteCommand(CliOutput output) : DispatchCommand<RuleIdSettings>(output)
 {
     protected override Task<int> RunAsync(RuleIdSettings settings, IServiceProvider services, CancellationToken cancellationToken) =>
         RulesStateChange.RunAsync(Output, settings, "deleted", store => store.DeleteAsync(settings.Id, cancellationToken), services);
@@ -23,9 +23,9 @@ public sealed class RulesDeleteCommand(CliOutput output) : DispatchCommand<RuleI
 
 internal static class RulesStateChange
 {
-    public static async Task<int> RunAsync(CliOutput output, RuleIdSettings settings, string done, Func<RuleStore, Task<bool>> change, IServiceProvider services)
+    public static async Task<int> RunAsync(CliOutput output, RuleIdSettings settings, string done, Func<IRuleStore, Task<bool>> change, IServiceProvider services)
     {
-        if (!await change((RuleStore)services.GetService(typeof(RuleStore))!))
+        if (!await change((IRuleStore)services.GetService(typeof(IRuleStore))!))
             throw CliException.Failed($"Rule '{settings.Id}' does not exist.");
         if (settings.Json)
             output.WriteJson(new { id = settings.Id, result = done });

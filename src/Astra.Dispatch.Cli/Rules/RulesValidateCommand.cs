@@ -1,9 +1,10 @@
+using Astra.Dispatch.Catalog;
 using Astra.Dispatch.Cli.Infrastructure;
 using Astra.Dispatch.Rules;
 
 namespace Astra.Dispatch.Cli.Rules;
 
-public sealed class RulesValidateCommand(CliOutput output) : DispatchCommand<RulesFileSettings>(output)
+internal sealed class RulesValidateCommand(CliOutput output) : DispatchCommand<RulesFileSettings>(output)
 {
     protected override Task<int> RunAsync(RulesFileSettings settings, IServiceProvider services, CancellationToken cancellationToken)
     {

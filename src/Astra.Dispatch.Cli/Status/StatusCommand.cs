@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Astra.Dispatch.Catalog;
 using Astra.Dispatch.Cli.Infrastructure;
 using Astra.Dispatch.Cli.Rules;
 using Astra.Dispatch.Contracts;
@@ -16,7 +17,7 @@ namespace Astra.Dispatch.Cli.Status;
 /// needed and nothing is created), the stored rules, and delivery outcomes over the last hour. Exit 1 when the broker is
 /// unreachable. Rules are counted as stored; those a worker with the CLI's settings would skip are named with the reason.
 /// </summary>
-public sealed class StatusCommand(CliOutput output) : DispatchCommand<CliSettings>(output)
+internal sealed class StatusCommand(CliOutput output) : DispatchCommand<CliSettings>(output)
 {
     protected override async Task<int> RunAsync(CliSettings settings, IServiceProvider services, CancellationToken cancellationToken)
     {
@@ -25,7 +26,7 @@ public sealed class StatusCommand(CliOutput output) : DispatchCommand<CliSetting
         var catalog = Get<RuleCatalog>(services);
         await catalog.RefreshAsync(cancellationToken);
         var tiers = Get<RetrySchedule>(services).AllDelays(catalog.Current.All).Order()
-            .Select(t => $"astra.dispatch.delay.{Durations.Format(t)}");
+            .Select(BusNames.DelayQueue);
         string[] names = [BusNames.EventsQueue, BusNames.SendQueue, .. tiers, BusNames.EventsErrorQueue, BusNames.SendErrorQueue];
 
         var queues = new List<QueueState>();
@@ -42,13 +43,13 @@ public sealed class StatusCommand(CliOutput output) : DispatchCommand<CliSetting
         {
             brokerError = ex.Message;
         }
-        var (_, stored) = await Get<RuleStore>(services).LoadAllAsync(cancellationToken);
+        var (_, stored) = await Get<IRuleStore>(services).LoadAllAsync(cancellationToken);
         var compilers = Get<RuleCompilerFactory>(services);
         var skipped = stored.Select(r => (Row: r, Errors: RuleLoader.LoadErrors(compilers, r))).Where(r => r.Errors.Count > 0).ToList();
         var rules = new RuleCounts(stored.Count, stored.Count(r => r.Enabled), stored.Count(r => !r.Enabled && r.PausedReason is null),
             stored.Count(r => !r.Enabled && r.PausedReason is not null), [.. stored.Select(r => r.TenantId).Distinct().Order(StringComparer.Ordinal)],
             [.. skipped.Select(s => new SkippedRule(s.Row.Id, s.Row.TenantId, s.Errors))]);
-        var outcomes = await Get<DeliveryStore>(services).CountByStatusAsync(time.GetUtcNow().AddHours(-1), cancellationToken);
+        var outcomes = await Get<IDeliveryLog>(services).CountByStatusAsync(time.GetUtcNow().AddHours(-1), cancellationToken);
 
         if (settings.Json)
         {

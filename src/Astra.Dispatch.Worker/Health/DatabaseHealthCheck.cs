@@ -1,4 +1,4 @@
-using Astra.Dispatch.Storage;
+using Astra.Dispatch.Storage.Sqlite;
 using Dapper;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 

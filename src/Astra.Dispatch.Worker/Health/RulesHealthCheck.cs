@@ -1,4 +1,4 @@
-using Astra.Dispatch.Rules;
+using Astra.Dispatch.Catalog;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Astra.Dispatch.Worker.Health;

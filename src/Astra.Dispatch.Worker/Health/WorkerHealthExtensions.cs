@@ -9,7 +9,7 @@ namespace Astra.Dispatch.Worker.Health;
 /// <c>/health/ready</c>: every check tagged <c>ready</c>: MassTransit's bus and endpoints (it tags its own),
 /// the database writable, the rules loaded.
 /// </summary>
-public static class WorkerHealthExtensions
+internal static class WorkerHealthExtensions
 {
     public const string ReadyTag = "ready";
     public const string LivePath = "/health/live";

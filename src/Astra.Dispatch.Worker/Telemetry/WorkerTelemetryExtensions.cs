@@ -11,7 +11,7 @@ namespace Astra.Dispatch.Worker.Telemetry;
 /// and process metrics; Prometheus text at <c>/metrics</c>, and OTLP when the standard <c>OTEL_EXPORTER_OTLP_*</c>
 /// variables name a collector. MassTransit's and HttpClient's spans are built only when spans are exported.
 /// </summary>
-public static class WorkerTelemetryExtensions
+internal static class WorkerTelemetryExtensions
 {
     public const string DefaultServiceName = "astra-dispatch-worker";
     public const string MassTransitSource = "MassTransit";

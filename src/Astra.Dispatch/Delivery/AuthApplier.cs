@@ -6,7 +6,7 @@ using Astra.Dispatch.Secrets;
 namespace Astra.Dispatch.Delivery;
 
 /// <summary>Adds a rule's credentials to a request at send time, from secret names resolved just then.</summary>
-public sealed class AuthApplier(SecretStore secrets, OAuth2TokenClient oauth)
+internal sealed class AuthApplier(SecretStore secrets, OAuth2TokenClient oauth)
 {
     public async ValueTask ApplyAsync(HttpRequestMessage request, AuthDefinition? auth, CancellationToken cancellationToken)
     {

@@ -11,7 +11,7 @@ namespace Astra.Dispatch.Delivery;
 /// the certificate it presented, so each certificate needs its own connection pool. The secret is read at send time
 /// like every other; when its value changes (rotation) a new client replaces the old one.
 /// </summary>
-public sealed class ClientCertificateClients(GuardedHttpHandlers handlers, SecretStore secrets) : IDisposable
+internal sealed class ClientCertificateClients(GuardedHttpHandlers handlers, SecretStore secrets) : IDisposable
 {
     private readonly ConcurrentDictionary<string, Entry> _clients = new(StringComparer.Ordinal);
 

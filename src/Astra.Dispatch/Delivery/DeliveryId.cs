@@ -7,7 +7,7 @@ namespace Astra.Dispatch.Delivery;
 /// The delivery id (contract): deterministic from (tenantId, eventId, ruleId), so retries, replays and
 /// duplicate events all carry the same <c>webhook-id</c> and <c>Idempotency-Key</c>.
 /// </summary>
-public static class DeliveryId
+internal static class DeliveryId
 {
     private const string Alphabet = "abcdefghijklmnopqrstuvwxyz234567";
 

@@ -12,8 +12,11 @@ namespace Astra.Dispatch.Delivery;
 /// through; an answer closes the circuit, another unanswered call opens it again. Any HTTP answer counts as the host
 /// being there (a 5xx may be one path's problem on a host that other rules share), so only silence trips it.
 /// </summary>
-public sealed partial class DestinationBreaker(IOptions<HttpDeliveryOptions> options, TimeProvider time, ILogger<DestinationBreaker> logger)
+internal sealed partial class DestinationBreaker(IOptions<HttpDeliveryOptions> options, TimeProvider time, ILogger<DestinationBreaker> logger)
 {
+    /// <summary>Past this many silent destinations, those whose circuit is closed are forgotten (wildcard subdomains).</summary>
+    internal const int MaxCircuits = 10_000;
+
     private readonly ConcurrentDictionary<string, Circuit> _circuits = new(StringComparer.OrdinalIgnoreCase);
 
     // Circuits not closed, kept beside the dictionary so the event consumer's per-command check is one read in the
@@ -60,6 +63,8 @@ public sealed partial class DestinationBreaker(IOptions<HttpDeliveryOptions> opt
         var unanswered = outcome.Kind == OutcomeKind.Transient && outcome.StatusCode is null;
         if (!unanswered && !_circuits.ContainsKey(destination.Authority))
             return;
+        if (unanswered && _circuits.Count >= MaxCircuits && !_circuits.ContainsKey(destination.Authority))
+            DropClosed();
         var circuit = _circuits.GetOrAdd(destination.Authority, _ => new Circuit());
         lock (circuit)
         {
@@ -72,6 +77,8 @@ public sealed partial class DestinationBreaker(IOptions<HttpDeliveryOptions> opt
                 }
                 circuit.Unanswered = 0;
                 circuit.OpenUntil = null;
+                // An answering destination needs no circuit: the map holds only destinations that went silent.
+                _circuits.TryRemove(new KeyValuePair<string, Circuit>(destination.Authority, circuit));
                 return;
             }
             circuit.Unanswered++;
@@ -83,6 +90,18 @@ public sealed partial class DestinationBreaker(IOptions<HttpDeliveryOptions> opt
                 LogOpened(destination.Authority, circuit.Unanswered, options.Value.BreakerOpenFor);
             }
             circuit.OpenUntil = time.GetUtcNow() + options.Value.BreakerOpenFor;
+        }
+    }
+
+    private void DropClosed()
+    {
+        foreach (var (name, circuit) in _circuits)
+        {
+            lock (circuit)
+            {
+                if (circuit.OpenUntil is null)
+                    _circuits.TryRemove(new KeyValuePair<string, Circuit>(name, circuit));
+            }
         }
     }
 

@@ -10,7 +10,7 @@ namespace Astra.Dispatch.Delivery;
 /// bounded connections, and server certificates checked against the system roots plus
 /// <c>Dispatch:Http:TrustedCaCertificates</c>. Optionally presents a client certificate (mTLS).
 /// </summary>
-public sealed class GuardedHttpHandlers(SsrfGuard guard, IOptions<HttpDeliveryOptions> options)
+internal sealed class GuardedHttpHandlers(SsrfGuard guard, IOptions<HttpDeliveryOptions> options)
 {
     private readonly Lazy<X509Certificate2Collection> _trustedCas = new(() => LoadCas(options.Value.TrustedCaCertificates));
 

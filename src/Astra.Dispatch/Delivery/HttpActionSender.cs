@@ -3,9 +3,11 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
+using Astra.Dispatch.Catalog;
 using Astra.Dispatch.Contracts;
 using Astra.Dispatch.Rules;
 using Astra.Dispatch.Secrets;
+using Astra.Dispatch.Security;
 using Microsoft.Extensions.Options;
 
 namespace Astra.Dispatch.Delivery;
@@ -14,8 +16,8 @@ namespace Astra.Dispatch.Delivery;
 /// Performs one attempt of an action: contract headers, credentials, Standard Webhooks signature, a timeout,
 /// a bounded read of the response, and the outcome classified. Never throws for endpoint behaviour.
 /// </summary>
-public sealed class HttpActionSender(
-    IHttpClientFactory clients, ClientCertificateClients certificateClients, AuthApplier auth, OAuth2TokenClient oauth, SecretStore secrets, TimeProvider time, IOptions<HttpDeliveryOptions> options)
+internal sealed class HttpActionSender(
+    IHttpClientFactory clients, ClientCertificateClients certificateClients, AuthApplier auth, OAuth2TokenClient oauth, SecretStore secrets, TimeProvider time, IOptions<HttpDeliveryOptions> options) : IHttpActionSender
 {
     public const string HttpClientName = "astra-actions";
     public const int ExcerptChars = 4096;
@@ -84,20 +86,20 @@ public sealed class HttpActionSender(
                 request.Content?.Headers.TryAddWithoutValidation(name, value);
         }
         var timestamp = time.GetUtcNow().ToUnixTimeSeconds();
-        request.Headers.TryAddWithoutValidation(ContractHeaders.WebhookId, action.DeliveryId);
-        request.Headers.TryAddWithoutValidation(ContractHeaders.WebhookTimestamp, timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        request.Headers.TryAddWithoutValidation(ContractHeaders.IdempotencyKey, action.DeliveryId);
+        request.Headers.TryAddWithoutValidation(RequestHeaders.WebhookId, action.DeliveryId);
+        request.Headers.TryAddWithoutValidation(RequestHeaders.WebhookTimestamp, timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        request.Headers.TryAddWithoutValidation(RequestHeaders.IdempotencyKey, action.DeliveryId);
         request.Headers.UserAgent.Clear();
-        request.Headers.TryAddWithoutValidation("User-Agent", ContractHeaders.UserAgent);
+        request.Headers.TryAddWithoutValidation("User-Agent", RequestHeaders.UserAgent);
         if (Activity.Current is null)
         {
             // With no tracing listener HttpClient adds no traceparent; the contract wants one on every request.
-            request.Headers.TryAddWithoutValidation(ContractHeaders.TraceParent, $"00-{ActivityTraceId.CreateRandom()}-{ActivitySpanId.CreateRandom()}-00");
+            request.Headers.TryAddWithoutValidation(RequestHeaders.TraceParent, $"00-{ActivityTraceId.CreateRandom()}-{ActivitySpanId.CreateRandom()}-00");
         }
         if (rule.Definition.Signing is { } signing)
         {
             var names = (signing.Secrets ?? []).Concat(signing.Secret is null ? [] : [signing.Secret]);
-            request.Headers.TryAddWithoutValidation(ContractHeaders.WebhookSignature,
+            request.Headers.TryAddWithoutValidation(RequestHeaders.WebhookSignature,
                 StandardWebhookSigner.Sign(action.DeliveryId, timestamp, body, names.Select(secrets.Get)));
         }
         await auth.ApplyAsync(request, rule.Definition.Auth, cancellationToken);
@@ -127,6 +129,7 @@ public sealed class HttpActionSender(
     private static string? FindPermanent(Exception ex) => ex switch
     {
         PermanentDeliveryException p => p.Message,
+        SsrfRefusedException s => s.Message,
         SecretNotFoundException s => s.Message,
         FormatException f => f.Message,
         { InnerException: { } inner } => FindPermanent(inner),

@@ -1,12 +1,9 @@
 namespace Astra.Dispatch.Delivery;
 
 /// <summary>The <c>Dispatch:Http</c> section: outbound HTTP safety and limits.</summary>
-public sealed class HttpDeliveryOptions
+internal sealed class HttpDeliveryOptions
 {
     public const string Section = "Dispatch:Http";
-
-    /// <summary>CIDRs exempt from the SSRF guard, e.g. <c>127.0.0.0/8</c> for in-house APIs.</summary>
-    public string[] AllowedNetworks { get; set; } = [];
 
     /// <summary>Allow <c>http://</c> targets (https only by default).</summary>
     public bool AllowPlainHttp { get; set; }
@@ -33,15 +30,15 @@ public sealed class HttpDeliveryOptions
     /// <summary>How long an open circuit stays open before one probe call is let through.</summary>
     public TimeSpan BreakerOpenFor { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How long a delivery may wait for its rule's rate limit before it is retried later instead.</summary>
-    public TimeSpan MaxRateLimitWait { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// In-flight requests of one tenant in one worker, so one tenant (a slow endpoint, a flood of events) cannot hold
+    /// every send slot: past it, that tenant's deliveries are deferred (not attempted) while the others go on.
+    /// </summary>
+    public int MaxConcurrencyPerTenant { get; set; } = 64;
 
     /// <summary>
     /// PEM files of CA certificates trusted for endpoints' server certificates besides the system roots, e.g. an
     /// in-house CA. Host names are checked as always; certificate validation is never switched off.
     /// </summary>
     public string[] TrustedCaCertificates { get; set; } = [];
-
-    /// <summary>Header names masked in logs, traces, the attempt log and CLI output, besides the built-in ones.</summary>
-    public string[] RedactHeaders { get; set; } = [];
 }

@@ -9,7 +9,7 @@ namespace Astra.Dispatch.Delivery;
 /// <summary>
 /// OAuth2 client-credentials tokens, cached per (token URL, client, scope) until shortly before they expire.
 /// </summary>
-public sealed class OAuth2TokenClient(IHttpClientFactory clients, SecretStore secrets, TimeProvider time)
+internal sealed class OAuth2TokenClient(IHttpClientFactory clients, SecretStore secrets, TimeProvider time)
 {
     public const string HttpClientName = "astra-oauth2";
 

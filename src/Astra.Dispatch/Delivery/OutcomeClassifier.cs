@@ -4,7 +4,7 @@ namespace Astra.Dispatch.Delivery;
 /// The outcome contract: 2xx succeeds; 408, 425, 429, 500, 502, 503, 504 are transient; every other status
 /// (3xx included: redirects are not followed) is permanent.
 /// </summary>
-public static class OutcomeClassifier
+internal static class OutcomeClassifier
 {
     public static OutcomeKind Classify(int statusCode) => statusCode switch
     {

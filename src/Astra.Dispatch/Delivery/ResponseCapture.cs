@@ -8,7 +8,7 @@ namespace Astra.Dispatch.Delivery;
 /// The <c>response</c> of <c>action.succeeded</c> for rules with <c>captureResponse: true</c>: the JSON body (or
 /// the fields picked by <c>responseMap</c>) when it fits in 4 KiB, else a string excerpt.
 /// </summary>
-public static class ResponseCapture
+internal static class ResponseCapture
 {
     public const int MaxBytes = 4096;
 

@@ -3,6 +3,7 @@ namespace Astra.Dispatch.Delivery;
 /// <summary>The <c>Dispatch:Delivery</c> section: default retry schedule and rule pausing.</summary>
 public sealed class RetryOptions
 {
+    /// <summary>The configuration section.</summary>
     public const string Section = "Dispatch:Delivery";
 
     /// <summary>Svix's schedule: 8 tries over ~27.6 h.</summary>

@@ -1,47 +1,50 @@
 using System.Collections.Concurrent;
 using System.Threading.RateLimiting;
+using Astra.Dispatch.Catalog;
 using Astra.Dispatch.Rules;
 
 namespace Astra.Dispatch.Delivery;
 
 /// <summary>
-/// Per-rule, per-worker rate limits (<c>rateLimit: 20/s</c>). Excess deliveries wait their turn, up to a bound;
-/// past it the caller defers the delivery instead of failing it.
+/// Per-rule rate limits (<c>rateLimit: 20/s</c>) as token buckets. A delivery over the limit is never waited on in a
+/// send slot: the caller defers it at once, for at least the bucket's time to its next permit.
 /// </summary>
-public sealed class RuleRateLimiters : IDisposable
+internal sealed class RuleRateLimiters : IDisposable
 {
-    private readonly ConcurrentDictionary<(string RuleId, RateLimitSpec Spec), TokenBucketRateLimiter> _limiters = new();
+    // One bucket per rule; a changed limit replaces it, so the map holds at most one entry per rule that has one.
+    private readonly ConcurrentDictionary<string, (RateLimitSpec Spec, TokenBucketRateLimiter Limiter)> _limiters = new(StringComparer.Ordinal);
 
-    /// <summary>True once a permit is held (or the rule has no limit); false when the wait would exceed <paramref name="maxWait"/>.</summary>
-    public async ValueTask<bool> TryAcquireAsync(CompiledRule rule, TimeSpan maxWait, CancellationToken cancellationToken)
+    /// <summary>Null when a permit was taken (or the rule has no limit); otherwise how long until the next permit.</summary>
+    public TimeSpan? TryAcquire(CompiledRule rule)
     {
         if (rule.RateLimit is not { } spec)
-            return true;
-        var limiter = _limiters.GetOrAdd((rule.Id, spec), key => new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+            return null;
+        var key = $"{rule.TenantId}/{rule.Id}";
+        var entry = _limiters.AddOrUpdate(key, _ => (spec, Create(spec)), (_, existing) =>
         {
-            TokenLimit = key.Spec.Permits,
-            TokensPerPeriod = key.Spec.Permits,
-            ReplenishmentPeriod = key.Spec.Window,
-            QueueLimit = 100_000,
-            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-            AutoReplenishment = true,
-        }));
-        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        wait.CancelAfter(maxWait);
-        try
-        {
-            using var lease = await limiter.AcquireAsync(1, wait.Token);
-            return lease.IsAcquired;
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return false;
-        }
+            if (existing.Spec == spec)
+                return existing;
+            existing.Limiter.Dispose();
+            return (spec, Create(spec));
+        });
+        using var lease = entry.Limiter.AttemptAcquire(1);
+        if (lease.IsAcquired)
+            return null;
+        return lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : spec.Window / spec.Permits;
     }
 
     public void Dispose()
     {
-        foreach (var limiter in _limiters.Values)
+        foreach (var (_, limiter) in _limiters.Values)
             limiter.Dispose();
     }
+
+    private static TokenBucketRateLimiter Create(RateLimitSpec spec) => new(new TokenBucketRateLimiterOptions
+    {
+        TokenLimit = spec.Permits,
+        TokensPerPeriod = spec.Permits,
+        ReplenishmentPeriod = spec.Window,
+        QueueLimit = 0,
+        AutoReplenishment = true,
+    });
 }

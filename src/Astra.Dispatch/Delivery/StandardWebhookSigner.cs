@@ -7,7 +7,7 @@ namespace Astra.Dispatch.Delivery;
 /// Standard Webhooks signatures: <c>v1,base64(HMAC-SHA256(key, "{id}.{timestamp}.{body}"))</c>, one per secret,
 /// space-separated so receivers accept either key while a secret is rotated.
 /// </summary>
-public static class StandardWebhookSigner
+internal static class StandardWebhookSigner
 {
     public const string SecretPrefix = "whsec_";
 

@@ -8,16 +8,20 @@ public sealed class EventTypePattern
 {
     private readonly string _pattern;
 
+    /// <summary>A pattern as written in a rule's trigger.</summary>
     public EventTypePattern(string pattern)
     {
         _pattern = pattern;
         IsExact = !pattern.Contains('*', StringComparison.Ordinal);
     }
 
+    /// <summary>Whether the pattern has no wildcard.</summary>
     public bool IsExact { get; }
 
+    /// <summary>The pattern as written.</summary>
     public string Text => _pattern;
 
+    /// <summary>Whether <paramref name="eventType"/> matches.</summary>
     public bool Matches(string eventType) =>
         IsExact ? string.Equals(_pattern, eventType, StringComparison.Ordinal) : _pattern == "*" || Glob(_pattern, eventType);
 
@@ -55,5 +59,6 @@ public sealed class EventTypePattern
         return text.IsEmpty;
     }
 
+    /// <summary>The pattern as written.</summary>
     public override string ToString() => _pattern;
 }

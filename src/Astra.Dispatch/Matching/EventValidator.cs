@@ -6,6 +6,7 @@ namespace Astra.Dispatch.Matching;
 /// <summary>The inbound event contract's rules; a violation makes the event poison (not retried).</summary>
 public static partial class EventValidator
 {
+    /// <summary>The largest event body accepted.</summary>
     public const int MaxEventBytes = 1024 * 1024;
 
     [GeneratedRegex("^[a-z0-9_.-]{1,200}$")]

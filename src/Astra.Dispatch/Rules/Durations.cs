@@ -5,6 +5,7 @@ namespace Astra.Dispatch.Rules;
 /// <summary>Parses the short durations used in rules and config: <c>500ms</c>, <c>5s</c>, <c>5m</c>, <c>2h</c>, <c>1d</c>.</summary>
 public static class Durations
 {
+    /// <summary>Parses <c>500ms</c>, <c>5s</c>, <c>5m</c>, <c>2h</c>, <c>1d</c> (up to a year).</summary>
     public static bool TryParse(string? text, out TimeSpan value)
     {
         value = default;
@@ -31,9 +32,14 @@ public static class Durations
         return true;
     }
 
+    /// <summary>Parses a duration or throws a <see cref="FormatException"/> naming the forms.</summary>
     public static TimeSpan Parse(string text) =>
         TryParse(text, out var value) ? value : throw new FormatException($"'{text}' is not a duration such as 500ms, 5s, 5m, 2h or 1d.");
 
+    /// <summary>Whether <paramref name="value"/> is a whole number of seconds, at least one: the delays a delay tier can have.</summary>
+    public static bool IsWholeSeconds(TimeSpan value) => value >= TimeSpan.FromSeconds(1) && value.Ticks % TimeSpan.TicksPerSecond == 0;
+
+    /// <summary>The shortest exact spelling of <paramref name="value"/>.</summary>
     public static string Format(TimeSpan value) => value switch
     {
         { TotalMilliseconds: < 1000 } => $"{value.TotalMilliseconds:0}ms",

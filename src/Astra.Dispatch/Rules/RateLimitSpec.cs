@@ -5,6 +5,7 @@ namespace Astra.Dispatch.Rules;
 /// <summary>A per-rule rate such as <c>20/s</c> or <c>100/min</c>.</summary>
 public sealed record RateLimitSpec(int Permits, TimeSpan Window)
 {
+    /// <summary>Parses <c>20/s</c>, <c>100/min</c>, <c>1000/h</c>.</summary>
     public static bool TryParse(string? text, out RateLimitSpec? spec)
     {
         spec = null;

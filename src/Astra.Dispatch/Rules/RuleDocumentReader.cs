@@ -7,7 +7,7 @@ namespace Astra.Dispatch.Rules;
 /// Reads rules files (YAML or JSON: one rule, a list, or <c>{ rules: [...] }</c>) into definitions, reporting
 /// unknown fields and wrong types with the file, rule id and field path.
 /// </summary>
-public static class RuleDocumentReader
+internal static class RuleDocumentReader
 {
     public const long MaxFileBytes = 4 * 1024 * 1024;
 

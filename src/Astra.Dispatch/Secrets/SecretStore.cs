@@ -8,10 +8,13 @@ namespace Astra.Dispatch.Secrets;
 /// </summary>
 public sealed class SecretStore(IOptions<DispatchOptions> options)
 {
+    /// <summary>Secrets may come from environment variables with this prefix.</summary>
     public const string EnvironmentPrefix = "ASTRA_SECRET_";
 
+    /// <summary>Whether the secret resolves.</summary>
     public bool Exists(string name) => TryGet(name, out _);
 
+    /// <summary>The secret's value, when it resolves.</summary>
     public bool TryGet(string name, out string value)
     {
         value = "";
@@ -31,12 +34,13 @@ public sealed class SecretStore(IOptions<DispatchOptions> options)
         return false;
     }
 
+    /// <summary>The secret's value; a <see cref="SecretNotFoundException"/> naming it otherwise.</summary>
     public string Get(string name) => TryGet(name, out var value)
         ? value
         : throw new SecretNotFoundException(name);
 }
 
-public sealed class SecretNotFoundException(string name)
+internal sealed class SecretNotFoundException(string name)
     : Exception($"secret '{name}' is not set (ASTRA_SECRET_{name} or a file of that name in Dispatch:SecretsPath)")
 {
     public string SecretName { get; } = name;

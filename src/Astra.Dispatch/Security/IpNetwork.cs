@@ -4,7 +4,7 @@ using System.Net.Sockets;
 namespace Astra.Dispatch.Security;
 
 /// <summary>A CIDR block such as <c>10.0.0.0/8</c> or <c>fc00::/7</c>.</summary>
-public sealed record IpNetwork(IPAddress Prefix, int Length)
+internal sealed record IpNetwork(IPAddress Prefix, int Length)
 {
     public static IpNetwork Parse(string cidr) => TryParse(cidr, out var network)
         ? network!

@@ -1,5 +1,4 @@
 using System.Net;
-using Astra.Dispatch.Delivery;
 using Microsoft.Extensions.Options;
 
 namespace Astra.Dispatch.Security;
@@ -9,7 +8,7 @@ namespace Astra.Dispatch.Security;
 /// CGNAT, link-local and cloud metadata, unique-local, multicast, unspecified, reserved), except networks the
 /// operator allows in <c>Dispatch:Http:AllowedNetworks</c>.
 /// </summary>
-public sealed class NetworkPolicy
+internal sealed class NetworkPolicy
 {
     private static readonly (IpNetwork Network, string Name)[] Blocked =
     [
@@ -40,7 +39,7 @@ public sealed class NetworkPolicy
 
     private readonly IpNetwork[] _allowed;
 
-    public NetworkPolicy(IOptions<HttpDeliveryOptions> options)
+    public NetworkPolicy(IOptions<NetworkOptions> options)
         : this(options.Value.AllowedNetworks)
     {
     }

@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Astra.Dispatch.Delivery;
 using Astra.Dispatch.Rules;
 using Astra.Dispatch.Secrets;
 using Microsoft.Extensions.Options;
@@ -9,20 +8,28 @@ using Microsoft.Extensions.Options;
 namespace Astra.Dispatch.Security;
 
 /// <summary>
-/// Masks what must not be stored or logged: sensitive headers (<c>Authorization</c>, <c>Cookie</c>, <c>Set-Cookie</c>,
-/// <c>X-Api-Key</c> and <c>Dispatch:Http:RedactHeaders</c>), the JSON fields a rule lists in <c>redact:</c>, and the
-/// values of the secrets a rule names wherever they appear (an echoing endpoint may send them back).
+/// The one masker of what must not be stored, logged, published or shown: sensitive headers (<c>Authorization</c>,
+/// cookies, API-key headers, signatures and <c>Dispatch:Http:RedactHeaders</c>), credential-named JSON fields, the JSON
+/// fields a rule lists in <c>redact:</c>, and the values of the secrets a rule names wherever they appear (an echoing
+/// endpoint may send them back, as is or encoded). Used by the worker, the CLI and the API alike.
 /// </summary>
 public sealed class Redactor
 {
+    /// <summary>What a masked value is replaced with.</summary>
     public const string Mask = "***";
 
-    private static readonly string[] BuiltInHeaders = ["Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie", "X-Api-Key"];
+    private static readonly string[] BuiltInHeaders =
+        ["Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie", "X-Api-Key", "Api-Key", "X-Auth-Token", "webhook-signature"];
+
+    private static readonly string[] CredentialFields =
+        ["password", "secret", "token", "access_token", "refresh_token", "id_token", "client_secret", "api_key", "apikey"];
 
     private readonly HashSet<string> _headers;
+    private readonly HashSet<string> _fields;
     private readonly SecretStore? _secrets;
 
-    public Redactor(IOptions<HttpDeliveryOptions> options, SecretStore secrets)
+    /// <summary>The configured redactor.</summary>
+    public Redactor(IOptions<RedactionOptions> options, SecretStore secrets)
         : this(options.Value.RedactHeaders, secrets)
     {
     }
@@ -30,27 +37,31 @@ public sealed class Redactor
     internal Redactor(IEnumerable<string> extraHeaders, SecretStore? secrets = null)
     {
         _headers = new HashSet<string>(BuiltInHeaders.Concat(extraHeaders.Where(h => !string.IsNullOrWhiteSpace(h))), StringComparer.OrdinalIgnoreCase);
+        _fields = new HashSet<string>(_headers.Concat(CredentialFields), StringComparer.OrdinalIgnoreCase);
         _secrets = secrets;
     }
 
+    /// <summary>Whether a header's value is always masked.</summary>
     public bool IsSensitiveHeader(string name) => _headers.Contains(name);
 
-    /// <summary>A copy of the headers with sensitive values replaced by <see cref="Mask"/>.</summary>
-    public IReadOnlyDictionary<string, string> Headers(IEnumerable<KeyValuePair<string, string>> headers)
+    /// <summary>A copy of the headers with sensitive values replaced by <see cref="Mask"/> and the rule's secret values masked.</summary>
+    public IReadOnlyDictionary<string, string> Headers(IEnumerable<KeyValuePair<string, string>> headers, RuleDefinition? rule = null)
     {
+        var secrets = SecretValues(rule);
         var result = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, value) in headers)
-            result[name] = IsSensitiveHeader(name) ? Mask : value;
+            result[name] = IsSensitiveHeader(name) ? Mask : Values(value, secrets);
         return result;
     }
 
-    /// <summary>Redacts text (a response excerpt, an error) for a rule: its <c>redact:</c> fields and its secret values.</summary>
+    /// <summary>Redacts text (a response excerpt, an error, a URL, a body) for a rule: its <c>redact:</c> fields and its secret values.</summary>
     public string? Text(string? text, RuleDefinition? rule) =>
         text is null ? null : Values(Json(text, rule?.Redact ?? []), SecretValues(rule));
 
     /// <summary>
-    /// Masks, in a JSON text, each listed path (<c>data.phone</c>) and every property named like a path's last segment
-    /// or like a sensitive header, at any depth (an echo may put the field elsewhere). Non-JSON text is returned as is.
+    /// Masks, in a JSON text, each listed path (<c>data.phone</c>) and every property named like a path's last segment,
+    /// a sensitive header or a credential field, at any depth (an echo may put the field elsewhere). Non-JSON text is
+    /// returned as is.
     /// </summary>
     public string Json(string text, IReadOnlyCollection<string> paths)
     {
@@ -66,11 +77,15 @@ public sealed class Redactor
         {
             return text;
         }
-        var names = new HashSet<string>(_headers, StringComparer.OrdinalIgnoreCase);
-        foreach (var path in paths)
+        var names = _fields;
+        if (paths.Count > 0)
         {
-            if (path.Split('.', StringSplitOptions.RemoveEmptyEntries) is [.., var last])
-                names.Add(last);
+            names = new HashSet<string>(_fields, StringComparer.OrdinalIgnoreCase);
+            foreach (var path in paths)
+            {
+                if (path.Split('.', StringSplitOptions.RemoveEmptyEntries) is [.., var last])
+                    names.Add(last);
+            }
         }
         var changed = MaskNames(root, names, 0);
         foreach (var path in paths)
@@ -82,7 +97,8 @@ public sealed class Redactor
     public static string Values(string text, IEnumerable<string> values)
     {
         var sb = new StringBuilder(text);
-        foreach (var value in values)
+        // Longest first, so a secret that contains another is masked whole.
+        foreach (var value in values.Distinct().OrderByDescending(v => v.Length))
         {
             // Very short values would mask half the text; secrets are never that short in practice.
             if (value.Length < 4)
@@ -94,21 +110,21 @@ public sealed class Redactor
         return sb.ToString();
     }
 
-    private List<string> SecretValues(RuleDefinition? rule)
+    /// <summary>The values of every secret the rule names that resolves here, with the Basic credential they make.</summary>
+    public IReadOnlyList<string> SecretValues(RuleDefinition? rule)
     {
         var values = new List<string>();
         if (rule is null || _secrets is null)
             return values;
-        var names = new List<string?> { rule.Auth?.Secret, rule.Signing?.Secret };
+        var names = new List<string?> { rule.Auth?.Secret, rule.Signing?.Secret, rule.ClientCertificate };
         names.AddRange(rule.Signing?.Secrets ?? []);
         foreach (var name in names)
         {
-            if (name is not null && _secrets.TryGet(name, out var value))
-            {
-                values.Add(value);
-                if (rule.Auth is { Type: "basic", Username: { } user } && name == rule.Auth.Secret)
-                    values.Add(Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{value}")));
-            }
+            if (name is null || !_secrets.TryGet(name, out var value))
+                continue;
+            values.Add(value);
+            if (rule.Auth is { Username: { } user } auth && AuthTypes.Of(auth) == AuthType.Basic && name == auth.Secret)
+                values.Add(Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{value}")));
         }
         return values;
     }

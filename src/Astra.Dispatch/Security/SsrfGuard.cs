@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using Astra.Dispatch.Delivery;
 
 namespace Astra.Dispatch.Security;
 
@@ -9,7 +8,7 @@ namespace Astra.Dispatch.Security;
 /// resolution, on every new connection, so a name that resolves (or later re-resolves) to an internal
 /// address is refused however the URL spelled it.
 /// </summary>
-public sealed class SsrfGuard(NetworkPolicy policy, IHostResolver resolver)
+internal sealed class SsrfGuard(NetworkPolicy policy, IHostResolver resolver)
 {
     public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
     {
@@ -23,7 +22,7 @@ public sealed class SsrfGuard(NetworkPolicy policy, IHostResolver resolver)
         foreach (var address in addresses)
         {
             if (policy.Refusal(address) is { } reason)
-                throw new PermanentDeliveryException($"connection to {endpoint.Host} refused by the SSRF guard: {reason}");
+                throw new SsrfRefusedException($"connection to {endpoint.Host} refused by the SSRF guard: {reason}");
         }
 
         Exception? last = null;
@@ -51,12 +50,12 @@ public sealed class SsrfGuard(NetworkPolicy policy, IHostResolver resolver)
 }
 
 /// <summary>DNS seam: tests substitute names that resolve to chosen addresses.</summary>
-public interface IHostResolver
+internal interface IHostResolver
 {
     Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken);
 }
 
-public sealed class DnsHostResolver : IHostResolver
+internal sealed class DnsHostResolver : IHostResolver
 {
     public Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken) =>
         Dns.GetHostAddressesAsync(host, cancellationToken);

@@ -6,8 +6,6 @@ namespace Astra.Dispatch.Telemetry;
 /// <summary>The spans of <see cref="DispatchTelemetry.Source"/>, named after the OTel messaging conventions.</summary>
 public static class DispatchActivities
 {
-    public const string TraceParentHeader = "traceparent";
-    public const string TraceStateHeader = "tracestate";
 
     /// <summary>
     /// The span of one conversation event. MassTransit continues its own envelope's trace (<c>MT-Activity-Id</c>) but
@@ -40,12 +38,15 @@ public static class DispatchActivities
         return activity;
     }
 
+    /// <summary>The span of matching an event against the rules.</summary>
     public static Activity? StartMatch(string tenantId) =>
         DispatchTelemetry.Source.StartActivity("match rules")?.SetTag(Tags.Tenant, tenantId);
 
+    /// <summary>The span of rendering one rule's request.</summary>
     public static Activity? StartRender(string ruleId, string deliveryId) =>
         DispatchTelemetry.Source.StartActivity("render")?.SetTag(Tags.Rule, ruleId).SetTag(Tags.DeliveryId, deliveryId);
 
+    /// <summary>The span of sending an event's commands.</summary>
     public static Activity? StartSendCommands(int count) =>
         DispatchTelemetry.Source.StartActivity("astra.dispatch.send publish", ActivityKind.Producer)?
             .SetTag("messaging.system", "rabbitmq").SetTag("messaging.operation.type", "send")

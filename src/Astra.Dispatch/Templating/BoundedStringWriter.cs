@@ -42,4 +42,4 @@ internal sealed class BoundedStringWriter(int maxChars) : StringWriter
     }
 }
 
-public sealed class TemplateLimitException(string message) : Exception(message);
+internal sealed class TemplateLimitException(string message) : Exception(message);

@@ -7,7 +7,7 @@ namespace Astra.Dispatch.Templating;
 /// The view of an event that templates and conditions see: its fields by their JSON names, with
 /// <c>data</c> and <c>metadata</c> as plain dictionaries and lists so Liquid can walk them.
 /// </summary>
-public static class EventModel
+internal static class EventModel
 {
     public static Dictionary<string, object?> From(ConversationEvent e, DateTimeOffset occurredAt) => new(StringComparer.Ordinal)
     {

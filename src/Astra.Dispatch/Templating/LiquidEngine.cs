@@ -8,7 +8,7 @@ namespace Astra.Dispatch.Templating;
 /// The one Liquid dialect used for templates and conditions. Fluid has no file-system or network tags,
 /// and every render is bounded in steps, recursion and output size.
 /// </summary>
-public sealed class LiquidEngine
+internal sealed class LiquidEngine
 {
     public const int MaxSteps = 100_000;
     public const int MaxOutputChars = 1024 * 1024;

@@ -1,3 +1,4 @@
+using Astra.Dispatch.Catalog;
 using Astra.Dispatch.Contracts;
 using Astra.Dispatch.Delivery;
 using Astra.Dispatch.Rules;
@@ -23,7 +24,7 @@ internal sealed class DirectSender : IAsyncDisposable
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             all[key] = value;
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(all).Build();
-        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging().AddDispatchCore();
+        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging().AddAstraDispatch().Services;
         return new DirectSender(services.BuildServiceProvider());
     }
 
@@ -53,7 +54,7 @@ internal sealed class DirectSender : IAsyncDisposable
             Url = rule.Request.Url,
             Body = rule.Request.Body,
         };
-        return _services.GetRequiredService<HttpActionSender>().SendAsync(action, compiled, cancellationToken);
+        return _services.GetRequiredService<IHttpActionSender>().SendAsync(action, compiled, cancellationToken);
     }
 
     public ValueTask DisposeAsync() => _services.DisposeAsync();

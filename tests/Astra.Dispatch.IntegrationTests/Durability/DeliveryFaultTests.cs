@@ -1,4 +1,3 @@
-using Astra.Dispatch.Bus.Redelivery;
 using Astra.Dispatch.Contracts;
 using Astra.Dispatch.Delivery;
 using Astra.Dispatch.IntegrationTests.Support;
@@ -17,7 +16,7 @@ public sealed class DeliveryFaultTests : IAsyncLifetime
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
 
     /// <summary>The queues a worker declares, and the tier of the first retry of the 1s, 2s, 4s schedule.</summary>
-    private static readonly string[] WorkerQueuesAndFirstTier = [BusNames.EventsQueue, BusNames.SendQueue, DelayTiers.QueueName(TimeSpan.FromSeconds(1))];
+    private static readonly string[] WorkerQueuesAndFirstTier = [BusNames.EventsQueue, BusNames.SendQueue, BusNames.DelayQueue(TimeSpan.FromSeconds(1))];
 
     private readonly string _tenant = Some.Tenant();
     private RabbitMqBroker _broker = null!;
@@ -100,10 +99,10 @@ public sealed class DeliveryFaultTests : IAsyncLifetime
         var dead = await WaitForDeadLetterAsync(deliveryId);
         Assert.True(dead.Persistent);
         Assert.NotNull(dead.Header("MT-Fault-Message"));
-        Assert.Equal("bad-request", dead.Header(DeliveryFaultHeadersFilter.RuleId));
-        Assert.Equal("1", dead.Header(DeliveryFaultHeadersFilter.Attempts));
-        Assert.Equal("400", dead.Header(DeliveryFaultHeadersFilter.LastStatus));
-        Assert.Contains("400", dead.Header(DeliveryFaultHeadersFilter.LastError), StringComparison.Ordinal);
+        Assert.Equal("bad-request", dead.Header(BusHeaders.RuleId));
+        Assert.Equal("1", dead.Header(BusHeaders.Attempts));
+        Assert.Equal("400", dead.Header(BusHeaders.LastStatus));
+        Assert.Contains("400", dead.Header(BusHeaders.LastError), StringComparison.Ordinal);
         Assert.Single(_receiver.Requests);
         await Some.WaitForScalarAsync(worker.DatabasePath, "SELECT COUNT(*) FROM deliveries WHERE id = @deliveryId AND status = 'failed'", new { deliveryId }, 1, Wait);
     }
@@ -135,7 +134,7 @@ public sealed class DeliveryFaultTests : IAsyncLifetime
 
         // 1 + 3 retries after 1s, 2s and 4s.
         var dead = await WaitForDeadLetterAsync(deliveryId);
-        Assert.Equal("4", dead.Header(DeliveryFaultHeadersFilter.Attempts));
+        Assert.Equal("4", dead.Header(BusHeaders.Attempts));
         // The command stayed plain JSON (no MassTransit envelope) through three rounds of delay tiers.
         Assert.Equal("application/json", dead.ContentType);
         Assert.Equal(deliveryId, dead.Json().GetProperty("deliveryId").GetString());
@@ -190,7 +189,7 @@ public sealed class DeliveryFaultTests : IAsyncLifetime
 
         // Deferred again and again, they wait longer each time (1s, 2s, 5s, ...) instead of coming back every second.
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (!(await _amqp.GetAllIfAnyAsync("astra.dispatch.delay.5s", remove: false)).Any(m => m.Header(RedeliveryPlan.DeferralsHeader) == "3"))
+        while (!(await _amqp.GetAllIfAnyAsync("astra.dispatch.delay.5s", remove: false)).Any(m => m.Header(BusHeaders.Deferrals) == "3"))
         {
             Assert.True(DateTime.UtcNow < deadline, "no delivery reached its third deferral (the 5s tier) within 20s");
             await Task.Delay(200);
@@ -336,7 +335,7 @@ public sealed class DeliveryFaultTests : IAsyncLifetime
     }
 
     private Task<AmqpMessage> WaitForDeadLetterAsync(string deliveryId) =>
-        WaitForMessagesAsync(BusNames.SendErrorQueue, m => m.Header(DeliveryFaultHeadersFilter.DeliveryId) == deliveryId, 1).ContinueWith(t => t.Result[0], TaskScheduler.Default);
+        WaitForMessagesAsync(BusNames.SendErrorQueue, m => m.Header(BusHeaders.DeliveryId) == deliveryId, 1).ContinueWith(t => t.Result[0], TaskScheduler.Default);
 
     /// <summary>Takes messages off a (possibly not yet declared) error queue until <paramref name="count"/> of them match.</summary>
     private async Task<IReadOnlyList<AmqpMessage>> WaitForMessagesAsync(string queue, Func<AmqpMessage, bool> match, int count)

@@ -1,4 +1,3 @@
-using Astra.Dispatch.Bus.Redelivery;
 using Astra.Dispatch.Contracts;
 using Astra.Dispatch.Testing;
 
@@ -22,7 +21,7 @@ public sealed class DurabilityBroker : IAsyncLifetime
         string[] queues =
         [
             BusNames.EventsQueue, BusNames.SendQueue, BusNames.EventsErrorQueue, BusNames.SendErrorQueue,
-            .. new[] { 1, 2, 3, 4 }.Select(s => DelayTiers.QueueName(TimeSpan.FromSeconds(s))),
+            .. new[] { 1, 2, 3, 4 }.Select(s => BusNames.DelayQueue(TimeSpan.FromSeconds(s))),
         ];
         foreach (var queue in queues)
         {

@@ -115,7 +115,7 @@ public sealed class DestinationBreakerTests
     [Fact]
     public void NextDelay_CircuitOpenRetryAfter_GoesToTheFirstTierPastTheNextProbe()
     {
-        var schedule = new RetrySchedule(Options.Create(new RetryOptions()));
+        var schedule = new RetrySchedule(Options.Create(new RetryOptions()), new FixedJitter());
 
         var next = schedule.NextDelay(Some.PostRule(), 1, TimeSpan.FromSeconds(20));
 

@@ -41,12 +41,4 @@ public sealed class DestinationLimiterTests
         Assert.NotNull(other);
     }
 
-    [Fact]
-    public void DeferTier_GrowsWithConsecutiveDeferrals_UpToTheLongest()
-    {
-        Assert.Equal(TimeSpan.FromSeconds(1), RetrySchedule.DeferTier(0));
-        Assert.Equal(TimeSpan.FromSeconds(2), RetrySchedule.DeferTier(1));
-        Assert.Equal(TimeSpan.FromSeconds(30), RetrySchedule.DeferTier(4));
-        Assert.Equal(TimeSpan.FromSeconds(30), RetrySchedule.DeferTier(100));
-    }
 }

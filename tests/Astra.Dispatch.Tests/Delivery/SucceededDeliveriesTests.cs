@@ -1,4 +1,4 @@
-using Astra.Dispatch.Bus.Sending;
+using Astra.Dispatch.Dispatching;
 
 namespace Astra.Dispatch.Tests.Delivery;
 

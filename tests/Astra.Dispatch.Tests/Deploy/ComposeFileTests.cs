@@ -1,3 +1,4 @@
+using Astra.Dispatch.Catalog;
 using Astra.Dispatch.Rules;
 using YamlDotNet.RepresentationModel;
 

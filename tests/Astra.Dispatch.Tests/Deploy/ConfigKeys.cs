@@ -1,6 +1,8 @@
 using System.Reflection;
 using Astra.Dispatch.Bus;
 using Astra.Dispatch.Delivery;
+using Astra.Dispatch.Dispatching;
+using Astra.Dispatch.Security;
 
 namespace Astra.Dispatch.Tests.Deploy;
 
@@ -23,7 +25,10 @@ internal static class ConfigKeys
         var keys = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "Dispatch:Health:Urls" };
         Add(keys, DispatchOptions.Section, typeof(DispatchOptions));
         Add(keys, HttpDeliveryOptions.Section, typeof(HttpDeliveryOptions));
+        Add(keys, NetworkOptions.Section, typeof(NetworkOptions));
+        Add(keys, RedactionOptions.Section, typeof(RedactionOptions));
         Add(keys, RetryOptions.Section, typeof(RetryOptions));
+        Add(keys, ResultsOptions.Section, typeof(ResultsOptions));
         Add(keys, RabbitMqOptions.Section, typeof(RabbitMqOptions));
         return keys;
     }

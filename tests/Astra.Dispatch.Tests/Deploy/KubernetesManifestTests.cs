@@ -1,5 +1,5 @@
-using Astra.Dispatch.Bus;
 using Astra.Dispatch.Delivery;
+using Microsoft.Extensions.DependencyInjection;
 using YamlDotNet.RepresentationModel;
 
 namespace Astra.Dispatch.Tests.Deploy;
@@ -8,7 +8,7 @@ namespace Astra.Dispatch.Tests.Deploy;
 public sealed class KubernetesManifestTests
 {
     /// <summary>The worker's own shutdown: consumers get ShutdownGrace for in-flight calls, then the bus stops and the log flushes.</summary>
-    private static readonly TimeSpan HostShutdown = new RetryOptions().ShutdownGrace + DispatchBusServiceCollectionExtensions.StopMargin * 2;
+    private static readonly TimeSpan HostShutdown = new RetryOptions().ShutdownGrace + DispatchBusExtensions.StopMargin * 2;
 
     private static readonly List<YamlNode> Manifests = Directory.GetFiles(RepoFiles.PathOf("deploy/k8s"), "*.yaml")
         .SelectMany(f => RepoFiles.LoadYaml(Path.GetRelativePath(RepoFiles.Root, f))).ToList();

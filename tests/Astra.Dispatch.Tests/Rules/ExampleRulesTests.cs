@@ -1,6 +1,6 @@
-using Astra.Dispatch.Delivery;
+using Astra.Dispatch.Catalog;
 using Astra.Dispatch.Rules;
-using Astra.Dispatch.Storage;
+using Astra.Dispatch.Storage.Sqlite;
 using Astra.Dispatch.Tests.Support;
 using Microsoft.Extensions.Options;
 
@@ -28,8 +28,8 @@ public sealed class ExampleRulesTests
         using var secrets = new TempSecrets(
             ("CRM_TOKEN", "t"), ("CRM_WEBHOOK_SECRET", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"), ("FORMS_PASSWORD", "p"), ("TICKETS_API_KEY", "k"));
         var dispatch = Options.Create(new DispatchOptions { SecretsPath = secrets.Folder, Database = "unused.db" });
-        var importer = new RuleImporter(new RuleCompilerFactory(Options.Create(new HttpDeliveryOptions()), dispatch, secrets.Store),
-            new RuleStore(new SqliteDatabase(dispatch), TimeProvider.System));
+        var importer = new RuleImporter(new RuleCompilerFactory(new RuleLimits { MaxRulesPerTenant = dispatch.Value.MaxRulesPerTenant }, secrets.Store),
+            new SqliteRuleStore(new SqliteDatabase(dispatch, TimeProvider.System), TimeProvider.System));
 
         var rules = importer.Validate(folder);
 
@@ -41,8 +41,8 @@ public sealed class ExampleRulesTests
     {
         using var secrets = new TempSecrets();
         var dispatch = Options.Create(new DispatchOptions { SecretsPath = secrets.Folder, Database = "unused.db" });
-        var importer = new RuleImporter(new RuleCompilerFactory(Options.Create(new HttpDeliveryOptions()), dispatch, secrets.Store),
-            new RuleStore(new SqliteDatabase(dispatch), TimeProvider.System));
+        var importer = new RuleImporter(new RuleCompilerFactory(new RuleLimits { MaxRulesPerTenant = dispatch.Value.MaxRulesPerTenant }, secrets.Store),
+            new SqliteRuleStore(new SqliteDatabase(dispatch, TimeProvider.System), TimeProvider.System));
 
         var ex = Assert.Throws<RuleValidationException>(() => importer.Validate(ExamplesFolder()));
 

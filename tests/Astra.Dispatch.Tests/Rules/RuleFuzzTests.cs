@@ -1,7 +1,7 @@
 using System.Text;
-using Astra.Dispatch.Delivery;
+using Astra.Dispatch.Catalog;
 using Astra.Dispatch.Rules;
-using Astra.Dispatch.Storage;
+using Astra.Dispatch.Storage.Sqlite;
 using Astra.Dispatch.Tests.Support;
 using Microsoft.Extensions.Options;
 
@@ -33,8 +33,8 @@ public sealed class RuleFuzzTests : IDisposable
     public RuleFuzzTests()
     {
         var dispatch = Options.Create(new DispatchOptions { SecretsPath = _secrets.Folder, Database = "unused.db" });
-        _importer = new RuleImporter(new RuleCompilerFactory(Options.Create(new HttpDeliveryOptions()), dispatch, _secrets.Store),
-            new RuleStore(new SqliteDatabase(dispatch), TimeProvider.System));
+        _importer = new RuleImporter(new RuleCompilerFactory(new RuleLimits { MaxRulesPerTenant = dispatch.Value.MaxRulesPerTenant }, _secrets.Store),
+            new SqliteRuleStore(new SqliteDatabase(dispatch, TimeProvider.System), TimeProvider.System));
     }
 
     public void Dispose() => _secrets.Dispose();

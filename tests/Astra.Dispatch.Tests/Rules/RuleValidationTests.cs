@@ -1,6 +1,6 @@
-using Astra.Dispatch.Delivery;
+using Astra.Dispatch.Catalog;
 using Astra.Dispatch.Rules;
-using Astra.Dispatch.Storage;
+using Astra.Dispatch.Storage.Sqlite;
 using Astra.Dispatch.Tests.Support;
 using Microsoft.Extensions.Options;
 
@@ -18,11 +18,11 @@ public sealed class RuleValidationTests : IDisposable
         Directory.Delete(_dbFolder, recursive: true);
     }
 
-    private (RuleImporter Importer, RuleStore Store) Create(int maxRulesPerTenant = 1000)
+    private (RuleImporter Importer, IRuleStore Store) Create(int maxRulesPerTenant = 1000)
     {
         var dispatch = Options.Create(new DispatchOptions { SecretsPath = _secrets.Folder, Database = Path.Combine(_dbFolder, "d.db"), MaxRulesPerTenant = maxRulesPerTenant });
-        var store = new RuleStore(new SqliteDatabase(dispatch), TimeProvider.System);
-        var factory = new RuleCompilerFactory(Options.Create(new HttpDeliveryOptions()), dispatch, _secrets.Store);
+        var store = new SqliteRuleStore(new SqliteDatabase(dispatch, TimeProvider.System), TimeProvider.System);
+        var factory = new RuleCompilerFactory(new RuleLimits { MaxRulesPerTenant = dispatch.Value.MaxRulesPerTenant }, _secrets.Store);
         return (new RuleImporter(factory, store), store);
     }
 

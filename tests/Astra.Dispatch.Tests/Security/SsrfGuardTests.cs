@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using Astra.Dispatch.Delivery;
 using Astra.Dispatch.Security;
 
 namespace Astra.Dispatch.Tests.Security;
@@ -29,6 +28,6 @@ public sealed class SsrfGuardTests
         using var handler = new SocketsHttpHandler { ConnectCallback = guard.ConnectAsync };
         using var client = new HttpClient(handler);
         var ex = await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync(new Uri("http://127.0.0.1:9/")));
-        Assert.IsType<PermanentDeliveryException>(ex.InnerException);
+        Assert.IsType<SsrfRefusedException>(ex.InnerException);
     }
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using Astra.Dispatch.Delivery;
 using Astra.Dispatch.Security;
 
 namespace Astra.Dispatch.Tests.Security;
@@ -27,7 +26,7 @@ public sealed class SsrfUrlSpellingTests
     {
         var resolver = new FakeResolver();
         var ex = await SendAsync(url, resolver, []);
-        var refused = Assert.IsType<PermanentDeliveryException>(ex.InnerException);
+        var refused = Assert.IsType<SsrfRefusedException>(ex.InnerException);
         Assert.Contains("SSRF guard", refused.Message, StringComparison.Ordinal);
         Assert.Contains(realAddress, refused.Message, StringComparison.Ordinal);
         Assert.Empty(resolver.Asked);
@@ -47,7 +46,7 @@ public sealed class SsrfUrlSpellingTests
     {
         var resolver = new FakeResolver { ["crm.example.com"] = [IPAddress.Loopback] };
         var ex = await SendAsync("http://crm.example.com/leads", resolver, []);
-        var refused = Assert.IsType<PermanentDeliveryException>(ex.InnerException);
+        var refused = Assert.IsType<SsrfRefusedException>(ex.InnerException);
         Assert.Contains("crm.example.com", refused.Message, StringComparison.Ordinal);
         Assert.Contains("127.0.0.1", refused.Message, StringComparison.Ordinal);
     }
@@ -57,7 +56,7 @@ public sealed class SsrfUrlSpellingTests
     {
         var resolver = new FakeResolver { ["mixed.example.com"] = [IPAddress.Parse("93.184.215.14"), IPAddress.Parse("10.0.0.5")] };
         var ex = await SendAsync("http://mixed.example.com/", resolver, []);
-        Assert.Contains("10.0.0.5", Assert.IsType<PermanentDeliveryException>(ex.InnerException).Message, StringComparison.Ordinal);
+        Assert.Contains("10.0.0.5", Assert.IsType<SsrfRefusedException>(ex.InnerException).Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Astra.Dispatch.Catalog;
 using Astra.Dispatch.Templating;
 using Astra.Dispatch.Tests.Support;
 
@@ -6,7 +7,7 @@ namespace Astra.Dispatch.Tests.Templating;
 
 public sealed class RequestRendererTests
 {
-    private static Astra.Dispatch.Rules.CompiledRule RuleWithRequest(string requestYaml) => Some.Rule($$"""
+    private static CompiledRule RuleWithRequest(string requestYaml) => Some.Rule($$"""
         id: r1
         tenantId: acme
         trigger: { events: [lead.captured] }

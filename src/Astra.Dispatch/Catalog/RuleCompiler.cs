@@ -1,0 +1,211 @@
+using System.Text.RegularExpressions;
+using Astra.Dispatch.Matching;
+using Astra.Dispatch.Rules;
+using Astra.Dispatch.Templating;
+using Fluid;
+
+namespace Astra.Dispatch.Catalog;
+
+/// <summary>Validates a rule definition and parses its templates; reports every problem with its field path.</summary>
+public sealed partial class RuleCompiler(RuleLimits limits, Func<string, bool>? secretExists = null)
+{
+    private static readonly HashSet<string> Methods = ["POST", "PUT", "PATCH", "GET", "DELETE"];
+    private static readonly HashSet<string> AuthTypes = ["none", "bearer", "basic", "header", "query", "oauth2"];
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,99}$")]
+    private static partial Regex IdPattern();
+
+    [GeneratedRegex("^[a-z0-9_.*-]{1,200}$")]
+    private static partial Regex EventPattern();
+
+    [GeneratedRegex("^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")]
+    private static partial Regex HeaderName();
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,100}(\\.[A-Za-z0-9_-]{1,100}){0,15}$")]
+    private static partial Regex FieldPath();
+
+    /// <summary>Validates <paramref name="rule"/>, adding every problem to <paramref name="errors"/> with its field path; the compiled rule, or null when it is invalid.</summary>
+    public CompiledRule? Compile(RuleDefinition rule, long version, bool enabled, string? pausedReason, string source, List<RuleError> errors)
+    {
+        var before = errors.Count;
+        void Error(string path, string message) => errors.Add(new RuleError(source, rule.Id, path, message));
+
+        if (!IdPattern().IsMatch(rule.Id))
+            Error("id", "must be 1-100 characters of a-z, 0-9 and '-', starting with a letter or digit");
+        if (string.IsNullOrWhiteSpace(rule.TenantId))
+            Error("tenantId", "is required");
+        if (rule.Trigger.Events.Count == 0)
+            Error("trigger.events", "needs at least one event type or glob");
+        for (var i = 0; i < rule.Trigger.Events.Count; i++)
+        {
+            if (!EventPattern().IsMatch(rule.Trigger.Events[i] ?? ""))
+                Error($"trigger.events[{i}]", $"'{rule.Trigger.Events[i]}' is not an event type or glob of [a-z0-9_.-] and *");
+        }
+        var condition = rule.Trigger.When is { Length: > 0 } when ? ParseCondition(when, "trigger.when", Error) : null;
+
+        var method = rule.Request.Method.ToUpperInvariant();
+        if (!Methods.Contains(method))
+            Error("request.method", $"'{rule.Request.Method}' is not one of POST, PUT, PATCH, GET, DELETE");
+        var url = ParseTemplate(rule.Request.Url, "request.url", Error);
+        ValidateUrl(rule.Request.Url, Error);
+        var headers = new List<KeyValuePair<string, IFluidTemplate>>();
+        foreach (var (name, value) in rule.Request.Headers ?? [])
+        {
+            if (!HeaderName().IsMatch(name))
+                Error($"request.headers.{name}", "is not a valid HTTP header name");
+            if (ParseTemplate(value, $"request.headers.{name}", Error) is { } t)
+                headers.Add(new(name, t));
+        }
+        if (headers.Count > limits.MaxHeaders)
+            Error("request.headers", $"has {headers.Count} headers; the limit is {limits.MaxHeaders}");
+        var query = new List<KeyValuePair<string, IFluidTemplate>>();
+        foreach (var (name, value) in rule.Request.Query ?? [])
+        {
+            if (ParseTemplate(value, $"request.query.{name}", Error) is { } t)
+                query.Add(new(name, t));
+        }
+        var body = rule.Request.Body is { } b ? ParseTemplate(b, "request.body", Error) : null;
+        var contentType = rule.Request.ContentType ?? "application/json";
+        if (contentType is not ("application/json" or "application/x-www-form-urlencoded" or "text/plain"))
+            Error("request.contentType", "must be application/json, application/x-www-form-urlencoded or text/plain");
+        TimeSpan? timeout = null;
+        if (rule.Request.Timeout is { } ts)
+        {
+            if (Durations.TryParse(ts, out var t) && t > TimeSpan.Zero && t <= limits.MaxTimeout)
+                timeout = t;
+            else
+                Error("request.timeout", $"'{ts}' is not a duration between 1ms and {Durations.Format(limits.MaxTimeout)}");
+        }
+
+        ValidateAuth(rule.Auth, Error);
+        ValidateSigning(rule.Signing, Error);
+        if (rule.ClientCertificate is not null)
+            RequireSecret(rule.ClientCertificate, "clientCertificate", Error);
+        var schedule = ParseSchedule(rule.Retry, Error);
+        RateLimitSpec? rate = null;
+        if (rule.RateLimit is { } rl && !RateLimitSpec.TryParse(rl, out rate))
+            Error("rateLimit", $"'{rl}' is not a rate such as 20/s, 100/min or 1000/h");
+
+        for (var i = 0; i < (rule.Redact?.Count ?? 0); i++)
+        {
+            if (!FieldPath().IsMatch(rule.Redact![i] ?? ""))
+                Error($"redact[{i}]", $"'{rule.Redact[i]}' is not a JSON field path such as data.phone");
+        }
+
+        if (errors.Count > before || url is null)
+            return null;
+        return new CompiledRule
+        {
+            Definition = rule with { Request = rule.Request with { Method = method } },
+            Version = version,
+            Enabled = enabled,
+            PausedReason = pausedReason,
+            Events = [.. rule.Trigger.Events.Select(e => new EventTypePattern(e))],
+            Condition = condition,
+            Method = method,
+            Url = url,
+            Headers = headers,
+            Query = query,
+            Body = body,
+            ContentType = contentType,
+            Timeout = timeout,
+            RetrySchedule = schedule,
+            RateLimit = rate,
+        };
+    }
+
+    private static IFluidTemplate? ParseTemplate(string source, string path, Action<string, string> error)
+    {
+        if (LiquidEngine.TryParse(source, out var template, out var message))
+            return template;
+        error(path, $"invalid Liquid template: {message}");
+        return null;
+    }
+
+    private static IFluidTemplate? ParseCondition(string source, string path, Action<string, string> error)
+    {
+        if (LiquidEngine.TryParseCondition(source, out var template, out var message))
+            return template;
+        error(path, $"invalid condition: {message}");
+        return null;
+    }
+
+    private void ValidateUrl(string url, Action<string, string> error)
+    {
+        if (string.IsNullOrWhiteSpace(url))
+        {
+            error("request.url", "is required");
+            return;
+        }
+        // Only the part before the first template tag is fixed; it must pin the scheme and host.
+        var cut = url.IndexOf("{{", StringComparison.Ordinal) is var i and >= 0 ? url[..i] : url;
+        var fixedUrl = cut.IndexOf("{%", StringComparison.Ordinal) is var j and >= 0 ? cut[..j] : cut;
+        if (!fixedUrl.StartsWith("https://", StringComparison.OrdinalIgnoreCase) && !fixedUrl.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
+            error("request.url", "must start with https:// (or http:// where plain HTTP is allowed); the scheme cannot come from a template");
+        else if (!limits.AllowPlainHttp && fixedUrl.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
+            error("request.url", "uses plain http://; only https:// is allowed unless Dispatch:Http:AllowPlainHttp is true");
+        if (url.Length > limits.MaxUrlLength)
+            error("request.url", $"is longer than {limits.MaxUrlLength} characters");
+    }
+
+    private void ValidateAuth(AuthDefinition? auth, Action<string, string> error)
+    {
+        if (auth is null)
+            return;
+        if (!AuthTypes.Contains(auth.Type))
+        {
+            error("auth.type", $"'{auth.Type}' is not one of none, bearer, basic, header, query, oauth2");
+            return;
+        }
+        if (auth.Type == "none")
+            return;
+        RequireSecret(auth.Secret, "auth.secret", error);
+        if (auth.Type is "header" or "query" && string.IsNullOrWhiteSpace(auth.Name))
+            error("auth.name", $"is required for auth type '{auth.Type}' (the header or query parameter name)");
+        if (auth.Type == "basic" && string.IsNullOrWhiteSpace(auth.Username))
+            error("auth.username", "is required for basic auth");
+        if (auth.Type == "oauth2")
+        {
+            if (string.IsNullOrWhiteSpace(auth.ClientId))
+                error("auth.clientId", "is required for oauth2");
+            if (!Uri.TryCreate(auth.TokenUrl, UriKind.Absolute, out var tokenUrl) || tokenUrl.Scheme is not ("https" or "http"))
+                error("auth.tokenUrl", "must be an absolute https:// URL");
+        }
+    }
+
+    private void ValidateSigning(SigningDefinition? signing, Action<string, string> error)
+    {
+        if (signing is null)
+            return;
+        var names = (signing.Secrets ?? []).Concat(signing.Secret is null ? [] : [signing.Secret]).ToList();
+        if (names.Count == 0)
+            error("signing", "needs secret (or secrets, for rotation)");
+        foreach (var name in names)
+            RequireSecret(name, "signing.secret", error);
+    }
+
+    private void RequireSecret(string? name, string path, Action<string, string> error)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+            error(path, "is required (the name of a secret, never its value)");
+        else if (secretExists is not null && !secretExists(name))
+            error(path, $"names secret '{name}', which is not set (ASTRA_SECRET_{name} or a file of that name in Dispatch:SecretsPath)");
+    }
+
+    private List<TimeSpan>? ParseSchedule(RetryDefinition? retry, Action<string, string> error)
+    {
+        if (retry?.Schedule is not { } items)
+            return null;
+        var schedule = new List<TimeSpan>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (Durations.TryParse(items[i], out var d) && Durations.IsWholeSeconds(d) && d <= limits.MaxRetryDelay)
+                schedule.Add(d);
+            else
+                error($"retry.schedule[{i}]", $"'{items[i]}' is not a whole number of seconds between 1s and {Durations.Format(limits.MaxRetryDelay)} (each delay is a broker queue named after it)");
+        }
+        if (items.Count > 25)
+            error("retry.schedule", "has more than 25 delays");
+        return schedule;
+    }
+}

@@ -1,0 +1,18 @@
+namespace Astra.Dispatch.Catalog;
+
+/// <summary>Bounds checked when rules are imported.</summary>
+public sealed record RuleLimits
+{
+    /// <summary>Whether <c>http://</c> URLs are allowed (<c>Dispatch:Http:AllowPlainHttp</c>).</summary>
+    public bool AllowPlainHttp { get; init; }
+    /// <summary>Headers per rule.</summary>
+    public int MaxHeaders { get; init; } = 50;
+    /// <summary>Characters of a URL template.</summary>
+    public int MaxUrlLength { get; init; } = 8192;
+    /// <summary>Rules one tenant may have (<c>Dispatch:MaxRulesPerTenant</c>).</summary>
+    public int MaxRulesPerTenant { get; init; } = 1000;
+    /// <summary>The longest request timeout a rule may ask for.</summary>
+    public TimeSpan MaxTimeout { get; init; } = TimeSpan.FromMinutes(2);
+    /// <summary>The longest delay of a retry schedule.</summary>
+    public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromDays(1);
+}

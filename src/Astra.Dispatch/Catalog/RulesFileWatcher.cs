@@ -1,0 +1,89 @@
+using Astra.Dispatch.Rules;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Astra.Dispatch.Catalog;
+
+/// <summary>
+/// Imports <c>Dispatch:RulesPath</c> on start (an invalid file stops the start, with every error) and again
+/// whenever it changes (an invalid edit is logged and the previous rules stay in force).
+/// </summary>
+internal sealed partial class RulesFileWatcher(
+    RuleImporter importer, RuleCatalog catalog, IOptions<DispatchOptions> options, TimeProvider time, ILogger<RulesFileWatcher> logger)
+    : BackgroundService
+{
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (options.Value.RulesPath is { Length: > 0 } path)
+        {
+            var summary = await importer.ImportAsync(path, cancellationToken);
+            LogImported(path, summary.Added, summary.Updated, summary.Unchanged, summary.Removed);
+        }
+        await catalog.RefreshAsync(cancellationToken);
+        await base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var changes = Watch(options.Value.RulesPath, out var changed);
+        using var timer = new PeriodicTimer(options.Value.RulesRefreshInterval, time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                if (Interlocked.Exchange(ref changed.Value, 0) == 1 && options.Value.RulesPath is { } path)
+                {
+                    var summary = await importer.ImportAsync(path, stoppingToken);
+                    LogImported(path, summary.Added, summary.Updated, summary.Unchanged, summary.Removed);
+                }
+                await catalog.RefreshAsync(stoppingToken);
+            }
+            catch (RuleValidationException ex)
+            {
+                LogInvalidEdit(ex.Message);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogRefreshFailed(ex);
+            }
+        }
+    }
+
+    private static FileSystemWatcher? Watch(string? path, out StrongBox changed)
+    {
+        var box = new StrongBox();
+        changed = box;
+        if (string.IsNullOrEmpty(path))
+            return null;
+        var full = Path.GetFullPath(path);
+        var isFolder = Directory.Exists(full);
+        var watcher = new FileSystemWatcher(isFolder ? full : Path.GetDirectoryName(full)!)
+        {
+            Filter = isFolder ? "*" : Path.GetFileName(full),
+            NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size | NotifyFilters.CreationTime,
+        };
+        // Editors save by rename or several writes: just flag it and let the next tick import once.
+        FileSystemEventHandler flag = (_, _) => Interlocked.Exchange(ref box.Value, 1);
+        watcher.Changed += flag;
+        watcher.Created += flag;
+        watcher.Deleted += flag;
+        watcher.Renamed += (_, _) => Interlocked.Exchange(ref box.Value, 1);
+        watcher.EnableRaisingEvents = true;
+        return watcher;
+    }
+
+    private sealed class StrongBox
+    {
+        public int Value;
+    }
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Imported rules from {Path}: {Added} added, {Updated} updated, {Unchanged} unchanged, {Removed} removed")]
+    private partial void LogImported(string path, int added, int updated, int unchanged, int removed);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Error, Message = "The rules file changed but is invalid; the previous rules stay in force. {Errors}")]
+    private partial void LogInvalidEdit(string errors);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Error, Message = "Refreshing rules failed; retrying on the next tick")]
+    private partial void LogRefreshFailed(Exception exception);
+}

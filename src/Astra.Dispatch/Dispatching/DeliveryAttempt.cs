@@ -1,0 +1,149 @@
+using System.Diagnostics;
+using Astra.Dispatch.Catalog;
+using Astra.Dispatch.Contracts;
+using Astra.Dispatch.Delivery;
+using Astra.Dispatch.Security;
+using Astra.Dispatch.Storage;
+using Astra.Dispatch.Telemetry;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Astra.Dispatch.Dispatching;
+
+/// <summary>
+/// One attempt of a delivery, and what follows it: the command is checked against its rule, admitted by the
+/// <see cref="DeliveryGate"/>, sent, redacted, recorded in the delivery log, and judged by the <see cref="AttemptPolicy"/>.
+/// The send consumer carries out the returned <see cref="DeliveryDecision"/> on the bus.
+/// </summary>
+internal sealed partial class DeliveryAttempt(
+    RuleCatalog catalog, DeliveryGate gate, IHttpActionSender sender, Redactor redactor, RetrySchedule schedule, IDeliveryLog log,
+    SucceededDeliveries succeeded, RulePausing pausing, IOptions<ResultsOptions> results, DispatchTelemetry telemetry, TimeProvider time,
+    ILogger<DeliveryAttempt> logger) : IDeliveryAttempt
+{
+    public async Task<DeliveryDecision> RunAsync(SendHttpAction command, AttemptInfo info, CancellationToken cancellationToken)
+    {
+        // The command crossed the broker: it is checked against the rule as stored, not trusted.
+        var rule = catalog.Current.Find(command.RuleId);
+        if (rule is null || rule.TenantId != command.TenantId)
+            return await FailUnsentAsync(command, info, $"rule {command.RuleId} does not exist for tenant {command.TenantId}", cancellationToken);
+        if (!rule.Enabled)
+            return await FailUnsentAsync(command, info, rule.PausedReason is { } why ? $"rule {rule.Id} is paused: {why}" : $"rule {rule.Id} is disabled", cancellationToken);
+        if (await AlreadySucceededAsync(command.DeliveryId, info, cancellationToken))
+        {
+            LogAlreadyDelivered(command.DeliveryId);
+            return new DeliveryDecision.AlreadyDelivered();
+        }
+
+        var destination = new Uri(command.Url);
+        DateTimeOffset startedAt;
+        AttemptOutcome outcome;
+        switch (await gate.EnterAsync(rule, command, destination, cancellationToken))
+        {
+            case Admission.Deferred deferred:
+                var (tier, wait) = schedule.Defer(info.DeferralsSoFar, deferred.RetryAfter);
+                telemetry.RetryScheduled(tier, "deferred");
+                LogDeferred(command.DeliveryId, deferred.Reason, wait);
+                return new DeliveryDecision.Defer(tier, wait, info.AttemptsSoFar, info.DeferralsSoFar + 1, deferred.Reason);
+            case Admission.Refused refused:
+                startedAt = time.GetUtcNow();
+                outcome = refused.Outcome;
+                break;
+            case Admission.Admitted admitted:
+                startedAt = time.GetUtcNow();
+                using (admitted.Leases)
+                    outcome = await sender.SendAsync(command, rule, cancellationToken);
+                gate.Record(destination, outcome);
+                // Everything below stores, logs or publishes the outcome: mask redact: fields and echoed secrets first.
+                outcome = outcome with { Error = redactor.Text(outcome.Error, rule.Definition), ResponseBody = redactor.Text(outcome.ResponseBody, rule.Definition) };
+                break;
+            default:
+                throw new UnreachableException();
+        }
+        telemetry.AttemptFinished(rule.Id, outcome.Name, outcome.StatusCode, outcome.ShortCircuited ? null : outcome.Duration);
+        Activity.Current.SetOutcome(outcome.Name, outcome.StatusCode, outcome.Error);
+        return AttemptPolicy.Decide(outcome, rule, info.Attempt, schedule) switch
+        {
+            AttemptVerdict.Succeeded => await SucceededAsync(command, rule, info, startedAt, outcome, cancellationToken),
+            AttemptVerdict.Retry retry => await RetryAsync(command, rule, info, startedAt, outcome, retry, cancellationToken),
+            AttemptVerdict.Fail fail => await FailAsync(command, rule, info, startedAt, outcome, fail, cancellationToken),
+            _ => throw new UnreachableException(),
+        };
+    }
+
+    /// <summary>
+    /// Whether the delivery already succeeded, so it must not be sent again. A fresh command cannot have been handled
+    /// by anyone, so only this process's successes are checked; one that may have been handled before is looked up in
+    /// the delivery log.
+    /// </summary>
+    private async ValueTask<bool> AlreadySucceededAsync(string deliveryId, AttemptInfo info, CancellationToken cancellationToken) =>
+        succeeded.Contains(deliveryId)
+        || (info.MayBeHandled && await log.GetStatusAsync(deliveryId, cancellationToken) == DeliveryStatus.Succeeded);
+
+    private async Task<DeliveryDecision> SucceededAsync(SendHttpAction command, CompiledRule rule, AttemptInfo info, DateTimeOffset startedAt,
+        AttemptOutcome outcome, CancellationToken cancellationToken)
+    {
+        await log.AppendAsync(DeliveryCommands.Attempt(command, info.Attempt, startedAt, outcome, DeliveryStatus.Succeeded, null), cancellationToken);
+        succeeded.Add(command.DeliveryId);
+        telemetry.Delivered(rule.Id, command.OccurredAt, time.GetUtcNow());
+        // A rule that captures its response asks for it on the bus, whatever the default.
+        var publish = results.Value.PublishSucceeded || rule.Definition.CaptureResponse;
+        return new DeliveryDecision.Delivered(publish
+            ? DeliveryResults.From<ActionSucceeded>(command, info.Attempt, outcome, response: ResponseCapture.Build(rule.Definition, outcome.ResponseBody))
+            : null);
+    }
+
+    private async Task<DeliveryDecision> RetryAsync(SendHttpAction command, CompiledRule rule, AttemptInfo info, DateTimeOffset startedAt,
+        AttemptOutcome outcome, AttemptVerdict.Retry retry, CancellationToken cancellationToken)
+    {
+        var nextAt = startedAt + outcome.Duration + retry.Wait;
+        await log.AppendAsync(DeliveryCommands.Attempt(command, info.Attempt, startedAt, outcome, DeliveryStatus.Retrying, nextAt), cancellationToken);
+        // The breaker logged once when it opened; a line per refused delivery would flood the log in an outage.
+        if (outcome.ShortCircuited)
+            LogShortCircuited(command.DeliveryId, info.Attempt, retry.Wait);
+        else
+            LogRetrying(command.DeliveryId, info.Attempt, outcome.Error, retry.Wait);
+        telemetry.RetryScheduled(retry.Tier, "retry");
+        // A rule paused now dead-letters this command on its next delivery.
+        return new DeliveryDecision.Retry(retry.Tier, retry.Wait, info.Attempt) { Paused = await pausing.CheckFailureStreakAsync(rule, cancellationToken) };
+    }
+
+    private async Task<DeliveryDecision> FailAsync(SendHttpAction command, CompiledRule rule, AttemptInfo info, DateTimeOffset startedAt,
+        AttemptOutcome outcome, AttemptVerdict.Fail fail, CancellationToken cancellationToken)
+    {
+        await log.AppendAsync(DeliveryCommands.Attempt(command, info.Attempt, startedAt, outcome, DeliveryStatus.Failed, null), cancellationToken);
+        var paused = fail.PauseRule
+            ? await pausing.PauseAsync(rule, $"endpoint answered 410 Gone for delivery {command.DeliveryId}", cancellationToken)
+            : await pausing.CheckFailureStreakAsync(rule, cancellationToken);
+        return Failed(command, info.Attempt, outcome, fail.Error) with { Paused = paused };
+    }
+
+    /// <summary>Failed before any attempt (rule gone, disabled or not the command's tenant's): recorded, published, dead-lettered.</summary>
+    private async Task<DeliveryDecision> FailUnsentAsync(SendHttpAction command, AttemptInfo info, string error, CancellationToken cancellationToken)
+    {
+        await log.AppendAsync(new AttemptRecorded(command.DeliveryId, time.GetUtcNow(), command.EventId, command.EventType, command.RuleId,
+            command.TenantId, info.AttemptsSoFar, 0, null, AttemptOutcomes.NotSent, error, null, DeliveryStatus.Failed, null), cancellationToken);
+        return Failed(command, info.AttemptsSoFar, null, error);
+    }
+
+    private DeliveryDecision.Fail Failed(SendHttpAction command, int attempts, AttemptOutcome? outcome, string error)
+    {
+        LogFailed(command.DeliveryId, command.RuleId, error);
+        telemetry.Failed(command.RuleId);
+        return new DeliveryDecision.Fail(DeliveryResults.From<ActionFailed>(command, attempts, outcome, error), attempts, outcome?.StatusCode);
+    }
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "Delivery {DeliveryId} already succeeded; not sending it again")]
+    private partial void LogAlreadyDelivered(string deliveryId);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Delivery {DeliveryId} attempt {Attempt} failed ({Error}); next try in {Delay}")]
+    private partial void LogRetrying(string deliveryId, int attempt, string? error, TimeSpan delay);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Debug, Message = "Delivery {DeliveryId} attempt {Attempt} not sent: its destination's circuit is open; next try in {Delay}")]
+    private partial void LogShortCircuited(string deliveryId, int attempt, TimeSpan delay);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Debug, Message = "Delivery {DeliveryId} deferred ({Reason}), not attempted; next try in {Delay}")]
+    private partial void LogDeferred(string deliveryId, string reason, TimeSpan delay);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Delivery {DeliveryId} of rule {RuleId} failed: {Error}")]
+    private partial void LogFailed(string deliveryId, string ruleId, string error);
+}

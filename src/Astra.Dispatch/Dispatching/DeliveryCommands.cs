@@ -1,0 +1,33 @@
+using Astra.Dispatch.Catalog;
+using Astra.Dispatch.Contracts;
+using Astra.Dispatch.Delivery;
+
+namespace Astra.Dispatch.Dispatching;
+
+/// <summary>The one way a matched rule's rendered request becomes a <see cref="SendHttpAction"/>.</summary>
+internal static class DeliveryCommands
+{
+    public static SendHttpAction Create(ConversationEvent e, DateTimeOffset occurredAt, CompiledRule rule, RenderedRequest request, string? deliveryId = null) => new()
+    {
+        DeliveryId = deliveryId ?? DeliveryId.For(e.TenantId, e.EventId, rule.Id),
+        EventId = e.EventId,
+        EventType = e.Type,
+        TenantId = e.TenantId,
+        AgentId = e.AgentId,
+        ConversationId = e.ConversationId,
+        RuleId = rule.Id,
+        RuleVersion = rule.Version,
+        Method = request.Method,
+        Url = request.Url,
+        Headers = request.Headers,
+        Body = request.Body,
+        ContentType = request.ContentType,
+        OccurredAt = occurredAt,
+    };
+
+    /// <summary>The log entry of an attempt of <paramref name="action"/> that came to <paramref name="outcome"/>.</summary>
+    public static Storage.AttemptRecorded Attempt(SendHttpAction action, int attempt, DateTimeOffset startedAt, AttemptOutcome outcome, string status,
+        DateTimeOffset? nextAttemptAt) =>
+        new(action.DeliveryId, startedAt, action.EventId, action.EventType, action.RuleId, action.TenantId, attempt, outcome.Duration.TotalMilliseconds,
+            outcome.StatusCode, outcome.Name, outcome.Error, outcome.ResponseExcerpt, status, nextAttemptAt);
+}

@@ -1,0 +1,15 @@
+namespace Astra.Dispatch.Storage;
+
+/// <summary>A change to the delivery log, queued for the batched background writer.</summary>
+public abstract record DeliveryLogEntry(string DeliveryId, DateTimeOffset At);
+
+/// <summary>A matched rule produced a delivery (status <c>pending</c>).</summary>
+internal sealed record DeliveryCreated(string DeliveryId, DateTimeOffset At, string EventId, string EventType, string RuleId, string TenantId)
+    : DeliveryLogEntry(DeliveryId, At);
+
+/// <summary>One attempt finished (or a delivery failed without one); <paramref name="Status"/> is the delivery's new status.</summary>
+internal sealed record AttemptRecorded(
+    string DeliveryId, DateTimeOffset At, string EventId, string EventType, string RuleId, string TenantId,
+    int Attempt, double DurationMs, int? StatusCode, string Outcome, string? Error, string? ResponseExcerpt,
+    string Status, DateTimeOffset? NextAttemptAt)
+    : DeliveryLogEntry(DeliveryId, At);

@@ -1,0 +1,49 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+
+namespace Astra.Dispatch.Storage.Sqlite;
+
+/// <summary>Opens pooled connections to the SQLite database file; migrations (and WAL mode) are applied once per process.</summary>
+public sealed class SqliteDatabase
+{
+    private readonly string _connectionString;
+    private readonly Lazy<Task> _migrated;
+
+    /// <summary>The database named by <c>Dispatch:Database</c>, created with its folder on first use.</summary>
+    public SqliteDatabase(IOptions<DispatchOptions> options, TimeProvider time)
+    {
+        var path = System.IO.Path.GetFullPath(options.Value.Database);
+        if (System.IO.Path.GetDirectoryName(path) is { Length: > 0 } folder)
+            Directory.CreateDirectory(folder);
+        Path = path;
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+        _migrated = new Lazy<Task>(() => SqliteMigrations.ApplyAsync(this, time, CancellationToken.None));
+    }
+
+    /// <summary>The database file's full path.</summary>
+    public string Path { get; }
+
+    /// <summary>An open connection to a migrated database.</summary>
+    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        await _migrated.Value.WaitAsync(cancellationToken);
+        return await OpenRawAsync(cancellationToken);
+    }
+
+    internal async Task<SqliteConnection> OpenRawAsync(CancellationToken cancellationToken)
+    {
+        // No per-open PRAGMAs: WAL is a property of the file (set by the migrations), and the provider retries
+        // SQLITE_BUSY until DefaultTimeout, which lets replicas and the CLI share the file. Opening stays cheap
+        // because the hot path opens a pooled connection per status lookup.
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
+        return connection;
+    }
+}
