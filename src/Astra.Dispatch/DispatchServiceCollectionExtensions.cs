@@ -21,6 +21,9 @@ public static class DispatchServiceCollectionExtensions
             .Validate(o => o.MaxConcurrencyPerDestination > 0 && o.MaxRequestBodyBytes > 0 && o.MaxResponseBodyBytes > 0, "Dispatch:Http limits must be positive")
             .Validate(o => o.TrustedCaCertificates.All(File.Exists), "Dispatch:Http:TrustedCaCertificates must name existing PEM files")
             .ValidateOnStart();
+        services.AddOptions<TemplateLimits>().BindConfiguration(TemplateLimits.Section)
+            .Validate(o => o.Validate() is null, "Dispatch:Templates limits must be positive (MaxNestingDepth at most 48)")
+            .ValidateOnStart();
         services.AddOptions<RetryOptions>().BindConfiguration(RetryOptions.Section)
             .Validate(o => o.Schedule.All(s => Durations.TryParse(s, out var d) && d >= TimeSpan.FromSeconds(1)), "Dispatch:Delivery:Schedule must hold delays such as 5s, 5m, 2h (at least 1s)")
             .Validate(o => o.Jitter is >= 0 and <= 0.5, "Dispatch:Delivery:Jitter must be between 0 and 0.5")

@@ -39,7 +39,7 @@ public sealed partial class RuleCompiler(RuleLimits limits, Func<string, bool>? 
             if (!EventPattern().IsMatch(rule.Trigger.Events[i] ?? ""))
                 Error($"trigger.events[{i}]", $"'{rule.Trigger.Events[i]}' is not an event type or glob of [a-z0-9_.-] and *");
         }
-        var condition = rule.Trigger.When is { Length: > 0 } when ? ParseCondition(when, "trigger.when", Error) : null;
+        var condition = rule.Trigger.When is { Length: > 0 } when ? ParseCondition(rule.Id, when, "trigger.when", Error) : null;
 
         var method = rule.Request.Method.ToUpperInvariant();
         if (!Methods.Contains(method))
@@ -112,18 +112,18 @@ public sealed partial class RuleCompiler(RuleLimits limits, Func<string, bool>? 
         };
     }
 
-    private static IFluidTemplate? ParseTemplate(string source, string path, Action<string, string> error)
+    private IFluidTemplate? ParseTemplate(string source, string path, Action<string, string> error)
     {
-        if (LiquidEngine.TryParse(source, out var template, out var message))
+        if (LiquidEngine.TryParse(source, limits.Templates, out var template, out var message))
             return template;
         error(path, $"invalid Liquid template: {message}");
         return null;
     }
 
-    private static IFluidTemplate? ParseCondition(string source, string path, Action<string, string> error)
+    private FieldTemplate? ParseCondition(string ruleId, string source, string path, Action<string, string> error)
     {
-        if (LiquidEngine.TryParseCondition(source, out var template, out var message))
-            return template;
+        if (LiquidEngine.TryParseCondition(source, limits.Templates, out var template, out var message))
+            return new FieldTemplate(ruleId, path, template!);
         error(path, $"invalid condition: {message}");
         return null;
     }

@@ -1,11 +1,13 @@
 using Astra.Dispatch.Delivery;
 using Astra.Dispatch.Secrets;
+using Astra.Dispatch.Templating;
 using Microsoft.Extensions.Options;
 
 namespace Astra.Dispatch.Rules;
 
 /// <summary>Builds rule compilers with the configured limits.</summary>
-public sealed class RuleCompilerFactory(IOptions<HttpDeliveryOptions> http, IOptions<DispatchOptions> dispatch, SecretStore secrets)
+public sealed class RuleCompilerFactory(IOptions<HttpDeliveryOptions> http, IOptions<DispatchOptions> dispatch, SecretStore secrets,
+    IOptions<TemplateLimits>? templates = null)
 {
     public RuleLimits Limits => new()
     {
@@ -13,6 +15,7 @@ public sealed class RuleCompilerFactory(IOptions<HttpDeliveryOptions> http, IOpt
         MaxHeaders = http.Value.MaxHeaders,
         MaxUrlLength = http.Value.MaxUrlLength,
         MaxRulesPerTenant = dispatch.Value.MaxRulesPerTenant,
+        Templates = templates?.Value ?? new TemplateLimits(),
     };
 
     /// <summary>For imports: also rejects rules that name secrets which are not set.</summary>

@@ -1,3 +1,5 @@
+using Astra.Dispatch.Templating;
+
 namespace Astra.Dispatch.Rules;
 
 /// <summary>Bounds checked when rules are imported.</summary>
@@ -9,4 +11,6 @@ public sealed record RuleLimits
     public int MaxRulesPerTenant { get; init; } = 1000;
     public TimeSpan MaxTimeout { get; init; } = TimeSpan.FromMinutes(2);
     public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromDays(1);
+
+    public TemplateLimits Templates { get; init; } = new();
 }

@@ -9,9 +9,11 @@ using Microsoft.Extensions.Options;
 namespace Astra.Dispatch.Templating;
 
 /// <summary>
-/// Renders a rule's request for one event. URL templates are rendered URL-encoded, so event data lands in
-/// paths and queries and cannot change the scheme or host; header values are checked for CR/LF; a JSON body
-/// must parse, or the error gives the position.
+/// Renders a rule's request for one event. Event data is encoded for where it lands (<see cref="TemplateEncoders"/>):
+/// URL-encoded in the URL, so it lands in the path and query; escaped in a
+/// JSON body, so it cannot add keys or close a string, and the body must parse, or the error gives the position;
+/// percent-encoded in a form body; header values are checked for CR/LF. Each field's output is capped at its HTTP
+/// limit while it renders, and the whole request shares one step budget and deadline (<see cref="TemplateLimits"/>).
 /// </summary>
 public sealed class RequestRenderer(LiquidEngine liquid, IOptions<HttpDeliveryOptions> options)
 {
@@ -21,13 +23,13 @@ public sealed class RequestRenderer(LiquidEngine liquid, IOptions<HttpDeliveryOp
     {
         var limits = options.Value;
         var context = liquid.CreateContext(model);
-        var url = await RenderFieldAsync(rule, "request.url", rule.Url, context, UrlEncoder.Default);
+        var url = await RenderFieldAsync(rule, "request.url", rule.Url, context, TemplateEncoders.Url, (limits.MaxUrlLength, "Dispatch:Http:MaxUrlLength"));
         if (rule.Query.Count > 0)
-            url = AppendQuery(url, await RenderPairsAsync(rule, "request.query", rule.Query, context));
+            url = AppendQuery(url, await RenderPairsAsync(rule, "request.query", rule.Query, context, (limits.MaxUrlLength, "Dispatch:Http:MaxUrlLength")));
         CheckUrl(rule, url, limits);
 
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (name, value) in await RenderPairsAsync(rule, "request.headers", rule.Headers, context))
+        foreach (var (name, value) in await RenderPairsAsync(rule, "request.headers", rule.Headers, context, (limits.MaxHeaderValueLength, "Dispatch:Http:MaxHeaderValueLength")))
         {
             if (value.Length > limits.MaxHeaderValueLength)
                 throw new RenderException(rule.Id, $"request.headers.{name}", $"rendered value is longer than {limits.MaxHeaderValueLength} characters");
@@ -39,7 +41,9 @@ public sealed class RequestRenderer(LiquidEngine liquid, IOptions<HttpDeliveryOp
         string? body = null;
         if (rule.Method is not ("GET" or "DELETE") || rule.Body is not null)
         {
-            body = rule.Body is null ? rawEvent.Value : await RenderFieldAsync(rule, "request.body", rule.Body, context, NullEncoder.Default);
+            body = rule.Body is null
+                ? rawEvent.Value
+                : await RenderFieldAsync(rule, "request.body", rule.Body, context, TemplateEncoders.ForBody(rule.ContentType), (limits.MaxRequestBodyBytes, "Dispatch:Http:MaxRequestBodyBytes"));
             if (Encoding.UTF8.GetByteCount(body) > limits.MaxRequestBodyBytes)
                 throw new RenderException(rule.Id, "request.body", $"rendered body is larger than {limits.MaxRequestBodyBytes} bytes (Dispatch:Http:MaxRequestBodyBytes)");
             if (rule.ContentType == "application/json")
@@ -48,11 +52,21 @@ public sealed class RequestRenderer(LiquidEngine liquid, IOptions<HttpDeliveryOp
         return new RenderedRequest(rule.Method, url, headers, body, rule.ContentType);
     }
 
-    private static async ValueTask<string> RenderFieldAsync(CompiledRule rule, string field, IFluidTemplate template, TemplateContext context, TextEncoder encoder)
+    /// <summary>Renders one field with its output capped at its HTTP limit as well as the template limit, while it renders
+    /// (a UTF-16 character is at least one UTF-8 byte, so a byte limit is a valid cap on characters too).</summary>
+    private async ValueTask<string> RenderFieldAsync(CompiledRule rule, string field, IFluidTemplate template, TemplateContext context, TextEncoder encoder,
+        (int Chars, string Setting) cap)
     {
+        if (cap.Chars >= liquid.Limits.MaxOutputChars)
+            cap = (liquid.Limits.MaxOutputChars, "Dispatch:Templates:MaxOutputChars");
+        context.MaxOutputSize = cap.Chars;
         try
         {
             return await LiquidEngine.RenderAsync(template, context, encoder);
+        }
+        catch (InvalidOperationException ex) when (ex.Message.StartsWith("The maximum template output size", StringComparison.Ordinal))
+        {
+            throw new RenderException(rule.Id, field, $"rendered text, or a string built on the way, is longer than {cap.Chars} characters ({cap.Setting})");
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -60,12 +74,12 @@ public sealed class RequestRenderer(LiquidEngine liquid, IOptions<HttpDeliveryOp
         }
     }
 
-    private static async ValueTask<List<KeyValuePair<string, string>>> RenderPairsAsync(
-        CompiledRule rule, string field, IReadOnlyList<KeyValuePair<string, IFluidTemplate>> templates, TemplateContext context)
+    private async ValueTask<List<KeyValuePair<string, string>>> RenderPairsAsync(
+        CompiledRule rule, string field, IReadOnlyList<KeyValuePair<string, IFluidTemplate>> templates, TemplateContext context, (int, string) cap)
     {
         var result = new List<KeyValuePair<string, string>>(templates.Count);
         foreach (var (name, template) in templates)
-            result.Add(new(name, await RenderFieldAsync(rule, $"{field}.{name}", template, context, NullEncoder.Default)));
+            result.Add(new(name, await RenderFieldAsync(rule, $"{field}.{name}", template, context, TemplateEncoders.None, cap)));
         return result;
     }
 
