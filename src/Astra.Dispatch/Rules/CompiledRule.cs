@@ -14,6 +14,8 @@ public sealed class CompiledRule
     public IFluidTemplate? Condition { get; init; }
     public required string Method { get; init; }
     public required IFluidTemplate Url { get; init; }
+    /// <summary>The scheme, host and port spelled out in the rule's URL: every URL rendered for it has this origin.</summary>
+    public required Uri Origin { get; init; }
     public required IReadOnlyList<KeyValuePair<string, IFluidTemplate>> Headers { get; init; }
     public required IReadOnlyList<KeyValuePair<string, IFluidTemplate>> Query { get; init; }
     public IFluidTemplate? Body { get; init; }

@@ -12,5 +12,11 @@ public sealed record RuleLimits
     public TimeSpan MaxTimeout { get; init; } = TimeSpan.FromMinutes(2);
     public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromDays(1);
 
+    /// <summary>Event types and globs in one rule's <c>trigger.events</c>.</summary>
+    public int MaxEventPatterns { get; init; } = 50;
+
+    /// <summary><c>*</c> characters in one glob (<c>**</c> counts two).</summary>
+    public int MaxWildcardsPerPattern { get; init; } = 8;
+
     public TemplateLimits Templates { get; init; } = new();
 }

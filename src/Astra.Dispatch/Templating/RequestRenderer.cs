@@ -10,7 +10,7 @@ namespace Astra.Dispatch.Templating;
 
 /// <summary>
 /// Renders a rule's request for one event. Event data is encoded for where it lands (<see cref="TemplateEncoders"/>):
-/// URL-encoded in the URL, so it lands in the path and query; escaped in a
+/// URL-encoded in the URL, whose scheme, host and port must still be the rule's literal ones afterwards; escaped in a
 /// JSON body, so it cannot add keys or close a string, and the body must parse, or the error gives the position;
 /// percent-encoded in a form body; header values are checked for CR/LF. Each field's output is capped at its HTTP
 /// limit while it renders, and the whole request shares one step budget and deadline (<see cref="TemplateLimits"/>).
@@ -105,6 +105,9 @@ public sealed class RequestRenderer(LiquidEngine liquid, IOptions<HttpDeliveryOp
             throw new RenderException(rule.Id, "request.url", "plain http:// is not allowed (Dispatch:Http:AllowPlainHttp)");
         if (!string.IsNullOrEmpty(uri.UserInfo))
             throw new RenderException(rule.Id, "request.url", "credentials in the URL are not allowed; use auth with a secret");
+        // The compiler pinned the origin to the rule's literal text; this holds even if a template found a way around it.
+        if (!UrlOrigin.IsSame(uri, rule.Origin))
+            throw new RenderException(rule.Id, "request.url", $"rendered URL leaves the rule's origin {rule.Origin.GetLeftPart(UriPartial.Authority)} (scheme, host and port are fixed by the rule)");
     }
 
     private static void CheckJson(CompiledRule rule, string body)

@@ -37,15 +37,6 @@ public sealed class RequestRendererTests
     }
 
     [Fact]
-    public async Task RenderAsync_DataRightAfterHost_CannotBecomeUserInfoTrick()
-    {
-        // "https://api.example.com@evil.example.org" would send to evil.example.org: credentials in URLs are refused.
-        var rule = Some.PostRule(url: "https://api.example.com{{ data.path }}");
-        var ex = await Assert.ThrowsAsync<RenderException>(async () => await Some.RenderAsync(rule, Some.Event(new { path = "@evil.example.org" })));
-        Assert.Equal("request.url", ex.Field);
-    }
-
-    [Fact]
     public async Task RenderAsync_QueryParameters_AreEncoded()
     {
         var rule = RuleWithRequest("""
