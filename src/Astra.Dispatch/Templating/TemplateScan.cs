@@ -40,6 +40,10 @@ internal static class TemplateScan
                     if (error is not null)
                         return error;
                     continue;
+                case "#":
+                    // An inline comment is any text up to %}, quotes included, as Fluid reads it.
+                    i = source.IndexOf("%}", afterName, StringComparison.Ordinal);
+                    continue;
             }
             if (Blocks.Contains(name) && ++blocks > maxDepth)
                 return $"nests block tags more than {maxDepth} deep (line {Line(source, i)}; Dispatch:Templates:MaxNestingDepth)";

@@ -45,6 +45,14 @@ public sealed class TemplateParseLimitsTests
     public void TryParse_BracketsInsideStringLiterals_AreText() =>
         Assert.True(LiquidEngine.TryParse("{{ '" + new string('[', 100) + "' }}{{ \"((((((\" | append: a[\"[[[\"] }}", out _, out var error), error);
 
+    /// <summary>A quote in an inline comment opens no string: the nesting after it is still counted.</summary>
+    [Fact]
+    public void TryParse_QuoteInInlineComment_NestingAfterItStillCounted()
+    {
+        Assert.False(LiquidEngine.TryParse("{% # it's %}" + Some.Nested(40, "{%if x%}", "{%endif%}") + "{% # ' %}", out _, out var error));
+        Assert.Contains("nests block tags", error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void TryParse_NestedComments_Refused()
     {
