@@ -36,7 +36,8 @@ public static class DispatchServiceCollectionExtensions
         services.TryAddSingleton<IDeliveryLogStore, SqliteDeliveryLogStore>();
         services.TryAddSingleton<IDeliveryLog, DeliveryLog>();
         services.TryAddSingleton<SecretStore>();
-        services.TryAddSingleton(sp => RuleLimitsFrom(sp.GetRequiredService<IOptions<HttpDeliveryOptions>>().Value, sp.GetRequiredService<IOptions<DispatchOptions>>().Value));
+        services.TryAddSingleton(sp => RuleLimitsFrom(sp.GetRequiredService<IOptions<HttpDeliveryOptions>>().Value, sp.GetRequiredService<IOptions<DispatchOptions>>().Value,
+            sp.GetRequiredService<IOptions<TemplateLimits>>().Value));
         services.TryAddSingleton<RuleCompilerFactory>();
         services.TryAddSingleton<RuleImporter>();
         services.TryAddSingleton<RuleCatalog>();
@@ -85,6 +86,9 @@ public static class DispatchServiceCollectionExtensions
                 "Dispatch:Http limits must be positive")
             .Validate(o => o.TrustedCaCertificates.All(File.Exists), "Dispatch:Http:TrustedCaCertificates must name existing PEM files")
             .ValidateOnStart();
+        services.AddOptions<TemplateLimits>().BindConfiguration(TemplateLimits.Section)
+            .Validate(o => o.Validate() is null, "Dispatch:Templates limits must be positive (MaxNestingDepth at most 48)")
+            .ValidateOnStart();
         services.AddOptions<RetryOptions>().BindConfiguration(RetryOptions.Section)
             .Validate(o => o.Schedule.All(s => Durations.TryParse(s, out var d) && Durations.IsWholeSeconds(d)),
                 "Dispatch:Delivery:Schedule must hold whole-second delays such as 5s, 5m, 2h (at least 1s)")
@@ -95,8 +99,9 @@ public static class DispatchServiceCollectionExtensions
     }
 
     /// <summary>The import-time bounds of rules, from the HTTP limits and the per-tenant rule count.</summary>
-    private static RuleLimits RuleLimitsFrom(HttpDeliveryOptions http, DispatchOptions dispatch) => new()
+    private static RuleLimits RuleLimitsFrom(HttpDeliveryOptions http, DispatchOptions dispatch, TemplateLimits templates) => new()
     {
+        Templates = templates,
         AllowPlainHttp = http.AllowPlainHttp,
         MaxHeaders = http.MaxHeaders,
         MaxUrlLength = http.MaxUrlLength,

@@ -72,6 +72,28 @@ public sealed class RulesCommandsTests
         Assert.DoesNotContain("   at ", result.Err, StringComparison.Ordinal);
     }
 
+    /// <summary>On main this overflowed the stack while parsing the body: the process aborted with exit code 134.</summary>
+    [Fact]
+    public async Task Validate_ThreeThousandNestedIfs_ExitsTwoNamingTheField()
+    {
+        using var cli = new CliRun();
+        var bomb = string.Concat(Enumerable.Repeat("{%if x%}", 3000)) + "x" + string.Concat(Enumerable.Repeat("{%endif%}", 3000));
+        var file = cli.Write("bomb.yaml", $$"""
+            id: bomb
+            tenantId: acme
+            trigger: { events: [lead.captured] }
+            request:
+              url: "https://api.example.com/x"
+              body: |
+                {{bomb}}
+            """);
+
+        var result = await cli.RunAsync("rules", "validate", file);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("bomb.request.body: invalid Liquid template: nests block tags more than 32 deep", result.Err, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Import_InvalidFile_ExitsTwoAndImportsNothing()
     {

@@ -23,6 +23,8 @@ public sealed class CompiledRule
     public required string Method { get; init; }
     /// <summary>The URL template.</summary>
     public required IFluidTemplate Url { get; init; }
+    /// <summary>The scheme, host and port spelled out in the rule's URL: every URL rendered for it has this origin.</summary>
+    public required Uri Origin { get; init; }
     /// <summary>The header templates.</summary>
     public required IReadOnlyList<KeyValuePair<string, IFluidTemplate>> Headers { get; init; }
     /// <summary>The query parameter templates.</summary>

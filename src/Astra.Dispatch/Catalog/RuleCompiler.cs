@@ -34,20 +34,14 @@ public sealed partial class RuleCompiler(RuleLimits limits, Func<string, bool>? 
             Error("id", "must be 1-100 characters of a-z, 0-9 and '-', starting with a letter or digit");
         if (string.IsNullOrWhiteSpace(rule.TenantId))
             Error("tenantId", "is required");
-        if (rule.Trigger.Events.Count == 0)
-            Error("trigger.events", "needs at least one event type or glob");
-        for (var i = 0; i < rule.Trigger.Events.Count; i++)
-        {
-            if (!EventPattern().IsMatch(rule.Trigger.Events[i] ?? ""))
-                Error($"trigger.events[{i}]", $"'{rule.Trigger.Events[i]}' is not an event type or glob of [a-z0-9_.-] and *");
-        }
-        var condition = rule.Trigger.When is { Length: > 0 } when ? ParseCondition(when, "trigger.when", Error) : null;
+        ValidateEvents(rule.Trigger.Events ?? [], Error);
+        var condition = rule.Trigger.When is { Length: > 0 } when ? ParseCondition(rule.Id, when, "trigger.when", Error) : null;
 
         var method = rule.Request.Method.ToUpperInvariant();
         if (!Methods.Contains(method))
             Error("request.method", $"'{rule.Request.Method}' is not one of POST, PUT, PATCH, GET, DELETE");
         var url = ParseTemplate(rule.Request.Url, "request.url", Error);
-        ValidateUrl(rule.Request.Url, Error);
+        var origin = ValidateUrl(rule.Request.Url, Error);
         var headers = new List<KeyValuePair<string, IFluidTemplate>>();
         foreach (var (name, value) in rule.Request.Headers ?? [])
         {
@@ -92,7 +86,7 @@ public sealed partial class RuleCompiler(RuleLimits limits, Func<string, bool>? 
                 Error($"redact[{i}]", $"'{rule.Redact[i]}' is not a JSON field path such as data.phone");
         }
 
-        if (errors.Count > before || url is null)
+        if (errors.Count > before || url is null || origin is null)
             return null;
         return new CompiledRule
         {
@@ -100,10 +94,11 @@ public sealed partial class RuleCompiler(RuleLimits limits, Func<string, bool>? 
             Version = version,
             Enabled = enabled,
             PausedReason = pausedReason,
-            Events = [.. rule.Trigger.Events.Select(e => new EventTypePattern(e))],
+            Events = [.. rule.Trigger.Events!.Select(e => new EventTypePattern(e))],
             Condition = condition,
             Method = method,
             Url = url,
+            Origin = origin,
             Headers = headers,
             Query = query,
             Body = body,
@@ -114,38 +109,54 @@ public sealed partial class RuleCompiler(RuleLimits limits, Func<string, bool>? 
         };
     }
 
-    private static IFluidTemplate? ParseTemplate(string source, string path, Action<string, string> error)
+    private IFluidTemplate? ParseTemplate(string source, string path, Action<string, string> error)
     {
-        if (LiquidEngine.TryParse(source, out var template, out var message))
+        if (LiquidEngine.TryParse(source, limits.Templates, out var template, out var message))
             return template;
         error(path, $"invalid Liquid template: {message}");
         return null;
     }
 
-    private static IFluidTemplate? ParseCondition(string source, string path, Action<string, string> error)
+    private FieldTemplate? ParseCondition(string ruleId, string source, string path, Action<string, string> error)
     {
-        if (LiquidEngine.TryParseCondition(source, out var template, out var message))
-            return template;
+        if (LiquidEngine.TryParseCondition(source, limits.Templates, out var template, out var message))
+            return new FieldTemplate(ruleId, path, template!);
         error(path, $"invalid condition: {message}");
         return null;
     }
 
-    private void ValidateUrl(string url, Action<string, string> error)
+    private void ValidateEvents(List<string> events, Action<string, string> error)
+    {
+        if (events.Count == 0)
+            error("trigger.events", "needs at least one event type or glob");
+        if (events.Count > limits.MaxEventPatterns)
+            error("trigger.events", $"has {events.Count} event types or globs; the limit is {limits.MaxEventPatterns}");
+        for (var i = 0; i < Math.Min(events.Count, limits.MaxEventPatterns); i++)
+        {
+            var pattern = events[i] ?? "";
+            if (!EventPattern().IsMatch(pattern))
+                error($"trigger.events[{i}]", $"'{pattern}' is not an event type or glob of [a-z0-9_.-] and *");
+            else if (pattern.Count(c => c == '*') is var stars && stars > limits.MaxWildcardsPerPattern)
+                error($"trigger.events[{i}]", $"'{pattern}' has {stars} '*'; the limit is {limits.MaxWildcardsPerPattern} per glob");
+        }
+    }
+
+    /// <summary>The URL's origin, pinned by its literal text (see <see cref="UrlOrigin"/>), or null after reporting why not.</summary>
+    private Uri? ValidateUrl(string url, Action<string, string> error)
     {
         if (string.IsNullOrWhiteSpace(url))
         {
             error("request.url", "is required");
-            return;
+            return null;
         }
-        // Only the part before the first template tag is fixed; it must pin the scheme and host.
-        var cut = url.IndexOf("{{", StringComparison.Ordinal) is var i and >= 0 ? url[..i] : url;
-        var fixedUrl = cut.IndexOf("{%", StringComparison.Ordinal) is var j and >= 0 ? cut[..j] : cut;
-        if (!fixedUrl.StartsWith("https://", StringComparison.OrdinalIgnoreCase) && !fixedUrl.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
-            error("request.url", "must start with https:// (or http:// where plain HTTP is allowed); the scheme cannot come from a template");
-        else if (!limits.AllowPlainHttp && fixedUrl.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
-            error("request.url", "uses plain http://; only https:// is allowed unless Dispatch:Http:AllowPlainHttp is true");
         if (url.Length > limits.MaxUrlLength)
             error("request.url", $"is longer than {limits.MaxUrlLength} characters");
+        var origin = UrlOrigin.Pin(url, out var message);
+        if (origin is null)
+            error("request.url", message!);
+        else if (!limits.AllowPlainHttp && origin.Scheme == Uri.UriSchemeHttp)
+            error("request.url", "uses plain http://; only https:// is allowed unless Dispatch:Http:AllowPlainHttp is true");
+        return origin;
     }
 
     private void ValidateAuth(AuthDefinition? auth, Action<string, string> error)

@@ -1,3 +1,5 @@
+using Astra.Dispatch.Templating;
+
 namespace Astra.Dispatch.Catalog;
 
 /// <summary>Bounds checked when rules are imported.</summary>
@@ -5,14 +7,28 @@ public sealed record RuleLimits
 {
     /// <summary>Whether <c>http://</c> URLs are allowed (<c>Dispatch:Http:AllowPlainHttp</c>).</summary>
     public bool AllowPlainHttp { get; init; }
+
     /// <summary>Headers per rule.</summary>
     public int MaxHeaders { get; init; } = 50;
+
     /// <summary>Characters of a URL template.</summary>
     public int MaxUrlLength { get; init; } = 8192;
+
     /// <summary>Rules one tenant may have (<c>Dispatch:MaxRulesPerTenant</c>).</summary>
     public int MaxRulesPerTenant { get; init; } = 1000;
+
     /// <summary>The longest request timeout a rule may ask for.</summary>
     public TimeSpan MaxTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
     /// <summary>The longest delay of a retry schedule.</summary>
     public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromDays(1);
+
+    /// <summary>Event types and globs in one rule's <c>trigger.events</c>.</summary>
+    public int MaxEventPatterns { get; init; } = 50;
+
+    /// <summary><c>*</c> characters in one glob (<c>**</c> counts two).</summary>
+    public int MaxWildcardsPerPattern { get; init; } = 8;
+
+    /// <summary>The template limits (<c>Dispatch:Templates</c>).</summary>
+    public TemplateLimits Templates { get; init; } = new();
 }

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Astra.Dispatch.Catalog;
+using Astra.Dispatch.Rules;
 using Astra.Dispatch.Templating;
 using Fluid;
 using Microsoft.Extensions.Options;
@@ -9,9 +10,11 @@ using Microsoft.Extensions.Options;
 namespace Astra.Dispatch.Delivery;
 
 /// <summary>
-/// Renders a rule's request for one event. URL templates are rendered URL-encoded, so event data lands in
-/// paths and queries and cannot change the scheme or host; header values are checked for CR/LF; a JSON body
-/// must parse, or the error gives the position.
+/// Renders a rule's request for one event. Event data is encoded for where it lands (<see cref="TemplateEncoders"/>):
+/// URL-encoded in the URL, whose scheme, host and port must still be the rule's literal ones afterwards; escaped in a
+/// JSON body, so it cannot add keys or close a string, and the body must parse, or the error gives the position;
+/// percent-encoded in a form body; header values are checked for CR/LF. Each field's output is capped at its HTTP
+/// limit while it renders, and the whole request shares one step budget and deadline (<see cref="TemplateLimits"/>).
 /// </summary>
 internal sealed class RequestRenderer(LiquidEngine liquid, IOptions<HttpDeliveryOptions> options)
 {
@@ -21,13 +24,13 @@ internal sealed class RequestRenderer(LiquidEngine liquid, IOptions<HttpDelivery
     {
         var limits = options.Value;
         var context = liquid.CreateContext(model);
-        var url = await RenderFieldAsync(rule, "request.url", rule.Url, context, UrlEncoder.Default);
+        var url = await RenderFieldAsync(rule, "request.url", rule.Url, context, TemplateEncoders.Url, (limits.MaxUrlLength, "Dispatch:Http:MaxUrlLength"));
         if (rule.Query.Count > 0)
-            url = AppendQuery(url, await RenderPairsAsync(rule, "request.query", rule.Query, context));
+            url = AppendQuery(url, await RenderPairsAsync(rule, "request.query", rule.Query, context, (limits.MaxUrlLength, "Dispatch:Http:MaxUrlLength")));
         CheckUrl(rule, url, limits);
 
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (name, value) in await RenderPairsAsync(rule, "request.headers", rule.Headers, context))
+        foreach (var (name, value) in await RenderPairsAsync(rule, "request.headers", rule.Headers, context, (limits.MaxHeaderValueLength, "Dispatch:Http:MaxHeaderValueLength")))
         {
             if (value.Length > limits.MaxHeaderValueLength)
                 throw new RenderException(rule.Id, $"request.headers.{name}", $"rendered value is longer than {limits.MaxHeaderValueLength} characters");
@@ -39,7 +42,9 @@ internal sealed class RequestRenderer(LiquidEngine liquid, IOptions<HttpDelivery
         string? body = null;
         if (rule.Method is not ("GET" or "DELETE") || rule.Body is not null)
         {
-            body = rule.Body is null ? rawEvent.Value : await RenderFieldAsync(rule, "request.body", rule.Body, context, NullEncoder.Default);
+            body = rule.Body is null
+                ? rawEvent.Value
+                : await RenderFieldAsync(rule, "request.body", rule.Body, context, TemplateEncoders.ForBody(rule.ContentType), (limits.MaxRequestBodyBytes, "Dispatch:Http:MaxRequestBodyBytes"));
             if (Encoding.UTF8.GetByteCount(body) > limits.MaxRequestBodyBytes)
                 throw new RenderException(rule.Id, "request.body", $"rendered body is larger than {limits.MaxRequestBodyBytes} bytes (Dispatch:Http:MaxRequestBodyBytes)");
             if (rule.ContentType == "application/json")
@@ -48,11 +53,21 @@ internal sealed class RequestRenderer(LiquidEngine liquid, IOptions<HttpDelivery
         return new RenderedRequest(rule.Method, url, headers, body, rule.ContentType);
     }
 
-    private static async ValueTask<string> RenderFieldAsync(CompiledRule rule, string field, IFluidTemplate template, TemplateContext context, TextEncoder encoder)
+    /// <summary>Renders one field with its output capped at its HTTP limit as well as the template limit, while it renders
+    /// (a UTF-16 character is at least one UTF-8 byte, so a byte limit is a valid cap on characters too).</summary>
+    private async ValueTask<string> RenderFieldAsync(CompiledRule rule, string field, IFluidTemplate template, TemplateContext context, TextEncoder encoder,
+        (int Chars, string Setting) cap)
     {
+        if (cap.Chars >= liquid.Limits.MaxOutputChars)
+            cap = (liquid.Limits.MaxOutputChars, "Dispatch:Templates:MaxOutputChars");
+        context.MaxOutputSize = cap.Chars;
         try
         {
             return await LiquidEngine.RenderAsync(template, context, encoder);
+        }
+        catch (InvalidOperationException ex) when (ex.Message.StartsWith("The maximum template output size", StringComparison.Ordinal))
+        {
+            throw new RenderException(rule.Id, field, $"rendered text, or a string built on the way, is longer than {cap.Chars} characters ({cap.Setting})");
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -60,12 +75,12 @@ internal sealed class RequestRenderer(LiquidEngine liquid, IOptions<HttpDelivery
         }
     }
 
-    private static async ValueTask<List<KeyValuePair<string, string>>> RenderPairsAsync(
-        CompiledRule rule, string field, IReadOnlyList<KeyValuePair<string, IFluidTemplate>> templates, TemplateContext context)
+    private async ValueTask<List<KeyValuePair<string, string>>> RenderPairsAsync(
+        CompiledRule rule, string field, IReadOnlyList<KeyValuePair<string, IFluidTemplate>> templates, TemplateContext context, (int, string) cap)
     {
         var result = new List<KeyValuePair<string, string>>(templates.Count);
         foreach (var (name, template) in templates)
-            result.Add(new(name, await RenderFieldAsync(rule, $"{field}.{name}", template, context, NullEncoder.Default)));
+            result.Add(new(name, await RenderFieldAsync(rule, $"{field}.{name}", template, context, TemplateEncoders.None, cap)));
         return result;
     }
 
@@ -91,6 +106,9 @@ internal sealed class RequestRenderer(LiquidEngine liquid, IOptions<HttpDelivery
             throw new RenderException(rule.Id, "request.url", "plain http:// is not allowed (Dispatch:Http:AllowPlainHttp)");
         if (!string.IsNullOrEmpty(uri.UserInfo))
             throw new RenderException(rule.Id, "request.url", "credentials in the URL are not allowed; use auth with a secret");
+        // The compiler pinned the origin to the rule's literal text; this holds even if a template found a way around it.
+        if (!UrlOrigin.IsSame(uri, rule.Origin))
+            throw new RenderException(rule.Id, "request.url", $"rendered URL leaves the rule's origin {rule.Origin.GetLeftPart(UriPartial.Authority)} (scheme, host and port are fixed by the rule)");
     }
 
     private static void CheckJson(CompiledRule rule, string body)

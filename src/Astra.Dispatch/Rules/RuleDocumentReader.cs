@@ -17,6 +17,13 @@ internal static class RuleDocumentReader
         MaxDepth = 32,
     };
 
+    // After unknown fields have been reported, the rest of the rule is still read and checked, so a file's every error
+    // is listed at once (the compiled rule is never used: the errors already refuse the file).
+    private static readonly JsonSerializerOptions LenientOptions = new(JsonOptions)
+    {
+        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Skip,
+    };
+
     /// <summary>Files a rules path stands for: the file itself, or the *.yaml/*.yml/*.json files of a folder.</summary>
     public static IReadOnlyList<string> FilesOf(string path) => Directory.Exists(path)
         ? [.. Directory.EnumerateFiles(path).Where(IsRulesFile).Order(StringComparer.Ordinal)]
@@ -87,11 +94,9 @@ internal static class RuleDocumentReader
             var id = item["id"] is JsonValue v && v.TryGetValue<string>(out var s) ? s : $"rules[{i}]";
             var before = errors.Count;
             RuleShape.CheckUnknownFields(item, typeof(RuleDefinition), "", (path, message) => errors.Add(new RuleError(source, id, path, message)));
-            if (errors.Count > before)
-                continue;
             try
             {
-                if (item.Deserialize<RuleDefinition>(JsonOptions) is { } rule)
+                if (item.Deserialize<RuleDefinition>(errors.Count > before ? LenientOptions : JsonOptions) is { } rule)
                     rules.Add(rule);
             }
             catch (JsonException ex)

@@ -33,7 +33,8 @@ internal static class EventModel
             (map, p) => { map[p.Name] = ToPlain(p.Value); return map; }),
         JsonValueKind.Array => element.EnumerateArray().Select(ToPlain).ToList(),
         JsonValueKind.String => element.GetString(),
-        JsonValueKind.Number => element.TryGetInt64(out var l) ? l : element.GetDecimal(),
+        // A number beyond decimal (1e400, 30 digits) is valid JSON: kept as its text rather than failing the whole event.
+        JsonValueKind.Number => element.TryGetInt64(out var l) ? l : element.TryGetDecimal(out var d) ? d : element.GetRawText(),
         JsonValueKind.True => true,
         JsonValueKind.False => false,
         _ => null,

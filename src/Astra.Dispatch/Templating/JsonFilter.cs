@@ -8,10 +8,12 @@ namespace Astra.Dispatch.Templating;
 
 /// <summary>
 /// <c>{{ value | json }}</c>: always emits one valid JSON value, whatever the input (strings are quoted and
-/// escaped, nil becomes <c>null</c>, objects and arrays are serialized recursively).
+/// escaped, nil becomes <c>null</c>, objects and arrays are serialized recursively). In a JSON body it is written
+/// as it is; anywhere else it is encoded like any other value (see <see cref="TrustedFragments"/>).
 /// </summary>
 internal static class JsonFilter
 {
+    private const int MaxDepth = 64;
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static ValueTask<FluidValue> Apply(FluidValue input, FilterArguments arguments, TemplateContext context)
@@ -19,12 +21,14 @@ internal static class JsonFilter
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
             Write(writer, input, context, depth: 0);
-        return new StringValue(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length), encode: false);
+        return ValueTask.FromResult(TrustedFragments.JsonValue(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length)));
     }
 
     private static void Write(Utf8JsonWriter writer, FluidValue value, TemplateContext context, int depth)
     {
-        if (depth > 64)
+        // An array may hold the same large string thousands of times: the output limit applies while writing, not after.
+        context.EnsureOutputSize(writer.BytesCommitted + writer.BytesPending);
+        if (depth > MaxDepth)
         {
             writer.WriteNullValue();
             return;
@@ -35,13 +39,13 @@ internal static class JsonFilter
                 writer.WriteNullValue();
                 break;
             case BooleanValue b:
-                writer.WriteBooleanValue(b.ToBooleanValue());
+                writer.WriteBooleanValue(b.ToBooleanValue(context));
                 break;
             case NumberValue n:
-                writer.WriteRawValue(n.ToNumberValue().ToString(CultureInfo.InvariantCulture), skipInputValidation: true);
+                writer.WriteRawValue(n.ToNumberValue(context).ToString(CultureInfo.InvariantCulture), skipInputValidation: true);
                 break;
             case StringValue s:
-                writer.WriteStringValue(s.ToStringValue());
+                writer.WriteStringValue(s.ToStringValue(context));
                 break;
             case ArrayValue a:
                 writer.WriteStartArray();
@@ -50,7 +54,7 @@ internal static class JsonFilter
                 writer.WriteEndArray();
                 break;
             default:
-                WriteObject(writer, value.ToObjectValue(), context, depth);
+                WriteObject(writer, value.ToObjectValue(context), context, depth);
                 break;
         }
     }
@@ -80,9 +84,6 @@ internal static class JsonFilter
                     Write(writer, FluidValue.Create(item, context.Options), context, depth + 1);
                 }
                 writer.WriteEndObject();
-                break;
-            case DateTimeOffset or DateTime:
-                writer.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture));
                 break;
             default:
                 writer.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture));

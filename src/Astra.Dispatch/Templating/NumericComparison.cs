@@ -26,9 +26,9 @@ internal static class NumericComparison
     }
 
     /// <summary>A string holding a plain number (invariant culture, no thousands separators), as that number.</summary>
-    private static bool TryNumber(FluidValue value, out FluidValue number)
+    private static bool TryNumber(FluidValue value, TemplateContext context, out FluidValue number)
     {
-        var ok = decimal.TryParse(value.ToStringValue().Trim(), NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent,
+        var ok = decimal.TryParse(value.ToStringValue(context).Trim(), NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent,
             CultureInfo.InvariantCulture, out var parsed);
         number = ok ? NumberValue.Create(parsed) : value;
         return ok;
@@ -41,9 +41,9 @@ internal static class NumericComparison
         {
             var l = await Left.EvaluateAsync(context);
             var r = await Right.EvaluateAsync(context);
-            if (l is StringValue && r is NumberValue && !TryNumber(l, out l))
+            if (l is StringValue && r is NumberValue && !TryNumber(l, context, out l))
                 return notANumber;
-            if (r is StringValue && l is NumberValue && !TryNumber(r, out r))
+            if (r is StringValue && l is NumberValue && !TryNumber(r, context, out r))
                 return notANumber;
             return await stock(new LiteralExpression(l), new LiteralExpression(r)).EvaluateAsync(context);
         }

@@ -87,6 +87,22 @@ public sealed class RuleValidationTests : IDisposable
         Assert.Contains("rules.yaml: bad-two.request.timeout: ", string.Join("\n", messages), StringComparison.Ordinal);
     }
 
+    /// <summary>On main an unknown field was the only error listed for its rule: the rule's other checks were skipped.</summary>
+    [Fact]
+    public void ValidateText_UnknownFieldBesideOtherProblems_EveryErrorListed()
+    {
+        var ex = Invalid(Create().Importer, """
+            id: r
+            tenantId: acme
+            colour: blue
+            trigger: { events: ["**a**a**a**a**a**b"], when: "data.score >=" }
+            request: { url: "https://{{ data.host }}/x", timeout: forever, body: "{% if x %}" }
+            """);
+
+        Assert.Equal(["colour", "request.body", "request.timeout", "request.url", "trigger.events[0]", "trigger.when"],
+            ex.Errors.Select(e => e.Path).Order(StringComparer.Ordinal));
+    }
+
     [Fact]
     public void ValidateText_MissingSecret_MessageNamesSecretNeverAValue()
     {

@@ -4,7 +4,9 @@ using Astra.Dispatch.Contracts;
 using Astra.Dispatch.Delivery;
 using Astra.Dispatch.Rules;
 using Astra.Dispatch.Secrets;
+using Astra.Dispatch.Telemetry;
 using Astra.Dispatch.Templating;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Astra.Dispatch.Tests.Support;
@@ -12,6 +14,10 @@ namespace Astra.Dispatch.Tests.Support;
 /// <summary>Test data builders: rules from YAML snippets, events from anonymous data, secrets in a temp folder.</summary>
 internal static class Some
 {
+    /// <summary>The worker's telemetry on a meter factory of its own.</summary>
+    public static DispatchTelemetry Telemetry() =>
+        new(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
+
     public static CompiledRule Rule(string yaml, bool allowPlainHttp = false)
     {
         var errors = new List<RuleError>();
@@ -30,6 +36,32 @@ internal static class Some
         {{(body is null ? "" : "  body: " + JsonSerializer.Serialize(body))}}
         {{extra ?? ""}}
         """);
+
+    /// <summary>A rule definition built in code, so hostile template text needs no YAML quoting.</summary>
+    public static RuleDefinition Definition(string url = "https://api.example.com/hook", string? body = null, string? contentType = null,
+        string? when = null, IEnumerable<string>? events = null, Dictionary<string, string>? headers = null) => new()
+    {
+        Id = "r1",
+        TenantId = "acme",
+        Trigger = new TriggerDefinition { Events = [.. events ?? ["lead.captured"]], When = when },
+        Request = new RequestDefinition { Method = "POST", Url = url, Body = body, ContentType = contentType, Headers = headers },
+    };
+
+    /// <summary>The errors compiling <paramref name="definition"/> reports (none for a valid rule).</summary>
+    public static List<RuleError> Errors(RuleDefinition definition, RuleLimits? limits = null)
+    {
+        var errors = new List<RuleError>();
+        new RuleCompiler(limits ?? new RuleLimits()).Compile(definition, 1, true, null, "test.yaml", errors);
+        return errors;
+    }
+
+    public static CompiledRule Compile(RuleDefinition definition, RuleLimits? limits = null)
+    {
+        var errors = new List<RuleError>();
+        return new RuleCompiler(limits ?? new RuleLimits()).Compile(definition, 1, true, null, "test.yaml", errors) ?? throw new RuleValidationException(errors);
+    }
+
+    public static CompiledRule JsonBodyRule(string body) => Compile(Definition(body: body));
 
     public static ConversationEvent Event(object? data = null, string type = "lead.captured") => new()
     {
@@ -51,6 +83,10 @@ internal static class Some
 
     public static async Task<RenderedRequest> RenderAsync(CompiledRule rule, ConversationEvent e, bool allowPlainHttp = false) =>
         await new RequestRenderer(new LiquidEngine(), Http(allowPlainHttp)).RenderAsync(rule, Model(e), new Lazy<string>(() => JsonSerializer.Serialize(e, JsonSerializerOptions.Web)));
+
+    /// <summary>Nests <paramref name="depth"/> copies of <paramref name="open"/> … <paramref name="close"/> around <paramref name="inner"/>.</summary>
+    public static string Nested(int depth, string open, string close, string inner = "x") =>
+        string.Concat(Enumerable.Repeat(open, depth)) + inner + string.Concat(Enumerable.Repeat(close, depth));
 }
 
 /// <summary>A secrets folder in a temp directory, deleted afterwards (no process-wide environment variables).</summary>
