@@ -20,6 +20,10 @@ internal static class DeliveriesBranch
 
 internal sealed class DeliveriesListSettings : CliSettings
 {
+    [CommandOption("--tenant <TENANT>")]
+    [Description("Only this tenant's deliveries.")]
+    public string? Tenant { get; init; }
+
     [CommandOption("--status <STATUS>")]
     [Description("pending, retrying, succeeded or failed.")]
     public string? Status { get; init; }

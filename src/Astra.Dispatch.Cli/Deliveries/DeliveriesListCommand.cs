@@ -10,7 +10,7 @@ internal sealed class DeliveriesListCommand(CliOutput output) : DispatchCommand<
     protected override async Task<int> RunAsync(DeliveriesListSettings settings, IServiceProvider services, CancellationToken cancellationToken)
     {
         var time = Get<TimeProvider>(services);
-        var query = new DeliveryQuery(settings.Status, settings.Rule, settings.Event, TimeWindow.Since(settings.Since, time), settings.Limit);
+        var query = new DeliveryQuery(settings.Tenant, settings.Status, settings.Rule, settings.Event, TimeWindow.Since(settings.Since, time), settings.Limit);
         var rows = await Get<IDeliveryLog>(services).ListAsync(query, cancellationToken);
         if (settings.Json)
         {

@@ -11,8 +11,25 @@ internal static class RuleLoader
     public static RuleDefinition Definition(StoredRule row) =>
         JsonSerializer.Deserialize<RuleDefinition>(row.Definition, JsonSerializerOptions.Web)!;
 
-    public static async Task<StoredRule> GetAsync(IRuleStore store, string id, CancellationToken cancellationToken) =>
-        await store.GetAsync(id, cancellationToken) ?? throw CliException.Failed($"Rule '{id}' does not exist.");
+    /// <summary>
+    /// The rule <paramref name="id"/> of <paramref name="tenant"/>; without a tenant, the one rule of any tenant with that
+    /// id, or a usage error listing the tenants when several have it.
+    /// </summary>
+    public static async Task<StoredRule> GetAsync(IRuleStore store, string id, string? tenant, CancellationToken cancellationToken)
+    {
+        if (tenant is not null)
+        {
+            return await store.GetAsync(tenant, id, cancellationToken)
+                ?? throw CliException.Failed($"Rule '{id}' does not exist for tenant '{tenant}'.");
+        }
+        return await store.FindByIdAsync(id, cancellationToken) switch
+        {
+            [] => throw CliException.Failed($"Rule '{id}' does not exist."),
+            [var only] => only,
+            var several => throw CliException.Usage(
+                $"Rule '{id}' exists for tenants {string.Join(", ", several.Select(r => r.TenantId))}: add --tenant to say which."),
+        };
+    }
 
     public static CompiledRule Compile(RuleCompilerFactory compilers, StoredRule row)
     {

@@ -9,6 +9,10 @@ internal class RuleIdSettings : CliSettings
     [CommandArgument(0, "<ID>")]
     [Description("The rule id.")]
     public string Id { get; init; } = "";
+
+    [CommandOption("--tenant <TENANT>")]
+    [Description("The rule's tenant; needed only when several tenants have a rule with this id.")]
+    public string? Tenant { get; init; }
 }
 
 internal sealed class RulesFileSettings : CliSettings

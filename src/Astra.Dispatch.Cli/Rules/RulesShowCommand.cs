@@ -9,15 +9,16 @@ internal sealed class RulesShowCommand(CliOutput output) : DispatchCommand<RuleI
 {
     protected override async Task<int> RunAsync(RuleIdSettings settings, IServiceProvider services, CancellationToken cancellationToken)
     {
-        var row = await RuleLoader.GetAsync(Get<IRuleStore>(services), settings.Id, cancellationToken);
+        var row = await RuleLoader.GetAsync(Get<IRuleStore>(services), settings.Id, settings.Tenant, cancellationToken);
         var definition = RuleLoader.Definition(row);
         if (settings.Json)
         {
-            Output.WriteJson(new { row.Id, row.Enabled, row.PausedReason, row.Version, row.Source, row.UpdatedAt, Definition = definition });
+            Output.WriteJson(new { row.Id, row.TenantId, row.Enabled, row.PausedReason, row.Version, row.Source, row.UpdatedAt, Definition = definition });
             return ExitCodes.Ok;
         }
         var grid = new Grid().AddColumn().AddColumn();
         grid.AddRow("Rule", Markup.Escape(row.Id + (definition.Name is { } name ? $" ({name})" : "")));
+        grid.AddRow("Tenant", Markup.Escape(row.TenantId));
         grid.AddRow("State", Markup.Escape(RuleLoader.State(row)));
         grid.AddRow("Version", row.Version.ToString(System.Globalization.CultureInfo.InvariantCulture));
         grid.AddRow("Source", Markup.Escape(row.Source ?? "cli"));

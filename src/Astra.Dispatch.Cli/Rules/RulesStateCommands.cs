@@ -6,31 +6,37 @@ namespace Astra.Dispatch.Cli.Rules;
 internal sealed class RulesEnableCommand(CliOutput output) : DispatchCommand<RuleIdSettings>(output)
 {
     protected override Task<int> RunAsync(RuleIdSettings settings, IServiceProvider services, CancellationToken cancellationToken) =>
-        RulesStateChange.RunAsync(Output, settings, "enabled", store => store.SetEnabledAsync(settings.Id, true, null, cancellationToken), services);
+        RulesStateChange.RunAsync(Output, settings, "enabled", (store, rule) => store.SetEnabledAsync(rule.TenantId, rule.Id, true, null, cancellationToken),
+            services, cancellationToken);
 }
 
 internal sealed class RulesDisableCommand(CliOutput output) : DispatchCommand<RuleIdSettings>(output)
 {
     protected override Task<int> RunAsync(RuleIdSettings settings, IServiceProvider services, CancellationToken cancellationToken) =>
-        RulesStateChange.RunAsync(Output, settings, "disabled", store => store.SetEnabledAsync(settings.Id, false, null, cancellationToken), services);
+        RulesStateChange.RunAsync(Output, settings, "disabled", (store, rule) => store.SetEnabledAsync(rule.TenantId, rule.Id, false, null, cancellationToken),
+            services, cancellationToken);
 }
 
 internal sealed class RulesDeleteCommand(CliOutput output) : DispatchCommand<RuleIdSettings>(output)
 {
     protected override Task<int> RunAsync(RuleIdSettings settings, IServiceProvider services, CancellationToken cancellationToken) =>
-        RulesStateChange.RunAsync(Output, settings, "deleted", store => store.DeleteAsync(settings.Id, cancellationToken), services);
+        RulesStateChange.RunAsync(Output, settings, "deleted", (store, rule) => store.DeleteAsync(rule.TenantId, rule.Id, cancellationToken),
+            services, cancellationToken);
 }
 
 internal static class RulesStateChange
 {
-    public static async Task<int> RunAsync(CliOutput output, RuleIdSettings settings, string done, Func<IRuleStore, Task<bool>> change, IServiceProvider services)
+    public static async Task<int> RunAsync(CliOutput output, RuleIdSettings settings, string done, Func<IRuleStore, StoredRule, Task<bool>> change,
+        IServiceProvider services, CancellationToken cancellationToken)
     {
-        if (!await change((IRuleStore)services.GetService(typeof(IRuleStore))!))
-            throw CliException.Failed($"Rule '{settings.Id}' does not exist.");
+        var store = (IRuleStore)services.GetService(typeof(IRuleStore))!;
+        var rule = await RuleLoader.GetAsync(store, settings.Id, settings.Tenant, cancellationToken);
+        if (!await change(store, rule))
+            throw CliException.Failed($"Rule '{settings.Id}' of tenant '{rule.TenantId}' does not exist.");
         if (settings.Json)
-            output.WriteJson(new { id = settings.Id, result = done });
+            output.WriteJson(new { id = rule.Id, tenant = rule.TenantId, result = done });
         else
-            output.Text($"Rule {settings.Id} {done}; running workers pick the change up within seconds.");
+            output.Text($"Rule {rule.Id} of tenant {rule.TenantId} {done}; running workers pick the change up within seconds.");
         return ExitCodes.Ok;
     }
 }

@@ -17,7 +17,7 @@ internal sealed class RulesTestCommand(CliOutput output) : DispatchCommand<Rules
 {
     protected override async Task<int> RunAsync(RulesTestSettings settings, IServiceProvider services, CancellationToken cancellationToken)
     {
-        var row = await RuleLoader.GetAsync(Get<IRuleStore>(services), settings.Id, cancellationToken);
+        var row = await RuleLoader.GetAsync(Get<IRuleStore>(services), settings.Id, settings.Tenant, cancellationToken);
         var rule = RuleLoader.Compile(Get<RuleCompilerFactory>(services), row);
         var json = await EventInput.ReadObjectAsync(settings.Event!, cancellationToken);
         var e = EventInput.Parse(json, settings.Event!);

@@ -52,7 +52,7 @@ public sealed partial class RuleCatalog : IDisposable
                 if (compiler.Compile(definition, row.Version, row.Enabled, row.PausedReason, "database", errors) is { } rule)
                     compiled.Add(rule);
                 else
-                    LogRuleSkipped(row.Id, string.Join("; ", errors));
+                    LogRuleSkipped(row.TenantId, row.Id, string.Join("; ", errors));
             }
             _index = new RuleIndex(compiled, generation);
             Volatile.Write(ref _loaded, true);
@@ -70,6 +70,6 @@ public sealed partial class RuleCatalog : IDisposable
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Loaded {Count} rules ({Enabled} enabled), generation {Generation}")]
     private partial void LogRulesLoaded(int count, int enabled, long generation);
 
-    [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "Rule {RuleId} in the database is no longer valid and is skipped: {Errors}")]
-    private partial void LogRuleSkipped(string ruleId, string errors);
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "Rule {RuleId} of tenant {TenantId} in the database is no longer valid and is skipped: {Errors}")]
+    private partial void LogRuleSkipped(string tenantId, string ruleId, string errors);
 }

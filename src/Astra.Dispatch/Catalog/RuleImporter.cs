@@ -32,7 +32,7 @@ public sealed class RuleImporter(RuleCompilerFactory compilers, IRuleStore store
     public async Task<ImportSummary> ImportAsync(string path, CancellationToken cancellationToken)
     {
         var rules = Validate(path);
-        return await store.ImportAsync(rules, Path.GetFullPath(path), cancellationToken);
+        return await store.ImportAsync(rules, Path.GetFullPath(path), compilers.Limits.MaxRulesPerTenant, cancellationToken);
     }
 
     private void Check(List<(RuleDefinition Rule, string Source)> rules, List<RuleError> errors)
@@ -40,8 +40,11 @@ public sealed class RuleImporter(RuleCompilerFactory compilers, IRuleStore store
         var compiler = compilers.ForImport();
         foreach (var (rule, source) in rules)
             compiler.Compile(rule, 1, rule.Enabled, null, source, errors);
-        foreach (var duplicate in rules.GroupBy(r => r.Rule.Id).Where(g => g.Count() > 1))
-            errors.Add(new RuleError(string.Join(", ", duplicate.Select(d => d.Source).Distinct()), duplicate.Key, "id", $"is used by {duplicate.Count()} rules; ids must be unique"));
+        foreach (var duplicate in rules.GroupBy(r => (r.Rule.TenantId, r.Rule.Id)).Where(g => g.Count() > 1))
+        {
+            errors.Add(new RuleError(string.Join(", ", duplicate.Select(d => d.Source).Distinct()), duplicate.Key.Id, "id",
+                $"is used by {duplicate.Count()} rules of tenant '{duplicate.Key.TenantId}'; ids must be unique within a tenant"));
+        }
         var limit = compilers.Limits.MaxRulesPerTenant;
         foreach (var tenant in rules.GroupBy(r => r.Rule.TenantId).Where(g => g.Count() > limit))
             errors.Add(new RuleError(tenant.First().Source, "", "", $"tenant '{tenant.Key}' has {tenant.Count()} rules; the limit is {limit} (Dispatch:MaxRulesPerTenant)"));

@@ -12,14 +12,14 @@ public sealed class RuleIndex
     /// <summary>No rules.</summary>
     public static readonly RuleIndex Empty = new([], 0);
 
-    private readonly FrozenDictionary<string, CompiledRule> _byId;
+    private readonly FrozenDictionary<(string TenantId, string Id), CompiledRule> _byKey;
     private readonly FrozenDictionary<string, TenantRules> _byTenant;
 
     /// <summary>Indexes <paramref name="rules"/>, read at <paramref name="generation"/>.</summary>
     public RuleIndex(IReadOnlyList<CompiledRule> rules, long generation)
     {
         Generation = generation;
-        _byId = rules.ToFrozenDictionary(r => r.Id, StringComparer.Ordinal);
+        _byKey = rules.ToFrozenDictionary(r => (r.TenantId, r.Id));
         _byTenant = rules.Where(r => r.Enabled).GroupBy(r => r.TenantId, StringComparer.Ordinal)
             .ToFrozenDictionary(g => g.Key, g => new TenantRules([.. g]), StringComparer.Ordinal);
     }
@@ -28,16 +28,16 @@ public sealed class RuleIndex
     public long Generation { get; }
 
     /// <summary>Rules in the snapshot.</summary>
-    public int Count => _byId.Count;
+    public int Count => _byKey.Count;
 
     /// <summary>Enabled rules.</summary>
     public int EnabledCount => _byTenant.Values.Sum(t => t.Count);
 
     /// <summary>Every rule, enabled or not.</summary>
-    public IEnumerable<CompiledRule> All => _byId.Values;
+    public IEnumerable<CompiledRule> All => _byKey.Values;
 
-    /// <summary>The rule with this id, or null.</summary>
-    public CompiledRule? Find(string ruleId) => _byId.GetValueOrDefault(ruleId);
+    /// <summary>The tenant's rule with this id, or null: a rule is only ever found within its own tenant.</summary>
+    public CompiledRule? Find(string tenantId, string ruleId) => _byKey.GetValueOrDefault((tenantId, ruleId));
 
     /// <summary>Enabled rules of the tenant whose trigger lists this type and whose agent filter accepts the agent.</summary>
     public IReadOnlyList<CompiledRule> Candidates(string tenantId, string eventType, string? agentId)

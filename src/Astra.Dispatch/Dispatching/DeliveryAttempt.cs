@@ -23,8 +23,8 @@ internal sealed partial class DeliveryAttempt(
     public async Task<DeliveryDecision> RunAsync(SendHttpAction command, AttemptInfo info, CancellationToken cancellationToken)
     {
         // The command crossed the broker: it is checked against the rule as stored, not trusted.
-        var rule = catalog.Current.Find(command.RuleId);
-        if (rule is null || rule.TenantId != command.TenantId)
+        var rule = catalog.Current.Find(command.TenantId, command.RuleId);
+        if (rule is null)
             return await FailUnsentAsync(command, info, $"rule {command.RuleId} does not exist for tenant {command.TenantId}", cancellationToken);
         if (!rule.Enabled)
             return await FailUnsentAsync(command, info, rule.PausedReason is { } why ? $"rule {rule.Id} is paused: {why}" : $"rule {rule.Id} is disabled", cancellationToken);

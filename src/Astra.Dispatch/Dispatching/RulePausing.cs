@@ -25,7 +25,7 @@ internal sealed partial class RulePausing(
     /// <summary>Pauses the rule; the announcement to publish, or null when it was not enabled (already paused, deleted).</summary>
     public async Task<RulePaused?> PauseAsync(CompiledRule rule, string reason, CancellationToken cancellationToken)
     {
-        if (!await store.SetEnabledAsync(rule.Id, false, reason, cancellationToken))
+        if (!await store.SetEnabledAsync(rule.TenantId, rule.Id, false, reason, cancellationToken))
             return null;
         LogPaused(rule.Id, reason);
         await catalog.RefreshAsync(cancellationToken);
@@ -44,7 +44,7 @@ internal sealed partial class RulePausing(
         if (_lastChecked.TryGetValue(key, out var last) && now - last < interval)
             return null;
         _lastChecked[key] = now;
-        if (!await log.FailingSinceAsync(rule.Id, now - pauseAfter, cancellationToken))
+        if (!await log.FailingSinceAsync(rule.TenantId, rule.Id, now - pauseAfter, cancellationToken))
             return null;
         return await PauseAsync(rule, $"every delivery has failed for {Durations.Format(pauseAfter)}", cancellationToken);
     }

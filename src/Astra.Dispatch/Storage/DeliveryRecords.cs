@@ -49,4 +49,4 @@ public sealed record AttemptRecord
 }
 
 /// <summary>Filters for <see cref="IDeliveryLog.ListAsync"/>; null means any.</summary>
-public sealed record DeliveryQuery(string? Status = null, string? RuleId = null, string? EventId = null, DateTimeOffset? Since = null, int Limit = 100);
+public sealed record DeliveryQuery(string? TenantId = null, string? Status = null, string? RuleId = null, string? EventId = null, DateTimeOffset? Since = null, int Limit = 100);

@@ -22,7 +22,7 @@ public interface IDeliveryLog
     /// True when the rule has had no successful attempt since <paramref name="cutoff"/> and at least one failed attempt
     /// at or before it with no success in between: every attempt since then has failed.
     /// </summary>
-    Task<bool> FailingSinceAsync(string ruleId, DateTimeOffset cutoff, CancellationToken cancellationToken);
+    Task<bool> FailingSinceAsync(string tenantId, string ruleId, DateTimeOffset cutoff, CancellationToken cancellationToken);
 
     /// <summary>Deliveries matching <paramref name="query"/>, most recently updated first.</summary>
     Task<IReadOnlyList<DeliveryRecord>> ListAsync(DeliveryQuery query, CancellationToken cancellationToken);

@@ -10,7 +10,7 @@ internal interface IDeliveryLogStore
 
     Task<IReadOnlySet<string>> FindExistingAsync(IReadOnlyCollection<string> deliveryIds, CancellationToken cancellationToken);
 
-    Task<bool> FailingSinceAsync(string ruleId, DateTimeOffset cutoff, CancellationToken cancellationToken);
+    Task<bool> FailingSinceAsync(string tenantId, string ruleId, DateTimeOffset cutoff, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<DeliveryRecord>> ListAsync(DeliveryQuery query, CancellationToken cancellationToken);
 

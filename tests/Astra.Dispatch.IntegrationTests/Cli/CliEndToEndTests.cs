@@ -49,7 +49,7 @@ public sealed class CliEndToEndTests : IAsyncLifetime
         var test = await RunAsync("rules", "test", extraId, "--event", eventFile, "--json");
         // Another process's import reaches the worker on its next rules refresh: publish after that.
         var catalog = _worker.Get<Astra.Dispatch.Catalog.RuleCatalog>();
-        Assert.True(await WaitForAsync(() => Task.FromResult(catalog.Current.Find(extraId) is not null)));
+        Assert.True(await WaitForAsync(() => Task.FromResult(catalog.Current.Find(_tenant, extraId) is not null)));
         var publish = await RunAsync("events", "publish", eventFile);
         await _receiver.WaitForRequestAsync(r => r.Path == "/extra", Wait);
         var delivery = await WaitForDeliveryAsync(extraId, eventId, "succeeded");

@@ -42,28 +42,30 @@ internal sealed class SqliteDeliveryLogStore(SqliteDatabase database) : IDeliver
     public Task<IReadOnlySet<string>> FindExistingAsync(IReadOnlyCollection<string> deliveryIds, CancellationToken cancellationToken) =>
         _status.FindExistingAsync(deliveryIds, cancellationToken);
 
-    public async Task<bool> FailingSinceAsync(string ruleId, DateTimeOffset cutoff, CancellationToken cancellationToken)
+    public async Task<bool> FailingSinceAsync(string tenantId, string ruleId, DateTimeOffset cutoff, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var lastSuccess = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
             """
             SELECT max(a.started_at) FROM attempts a JOIN deliveries d ON d.id = a.delivery_id
-            WHERE d.rule_id = @ruleId AND a.outcome = 'succeeded'
-            """, new { ruleId }, cancellationToken: cancellationToken));
+            WHERE d.tenant_id = @tenantId AND d.rule_id = @ruleId AND a.outcome = 'succeeded'
+            """, new { tenantId, ruleId }, cancellationToken: cancellationToken));
         var at = DeliveryBatch.Timestamp(cutoff);
         if (lastSuccess is not null && string.CompareOrdinal(lastSuccess, at) >= 0)
             return false;
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
             """
             SELECT EXISTS (SELECT 1 FROM attempts a JOIN deliveries d ON d.id = a.delivery_id
-                WHERE d.rule_id = @ruleId AND a.outcome IN ('transient', 'permanent')
+                WHERE d.tenant_id = @tenantId AND d.rule_id = @ruleId AND a.outcome IN ('transient', 'permanent')
                   AND a.started_at <= @at AND a.started_at > @since)
-            """, new { ruleId, at, since = lastSuccess ?? "" }, cancellationToken: cancellationToken)) == 1;
+            """, new { tenantId, ruleId, at, since = lastSuccess ?? "" }, cancellationToken: cancellationToken)) == 1;
     }
 
     public async Task<IReadOnlyList<DeliveryRecord>> ListAsync(DeliveryQuery query, CancellationToken cancellationToken)
     {
         var sql = new StringBuilder($"SELECT {Columns} FROM deliveries WHERE 1 = 1");
+        if (query.TenantId is not null)
+            sql.Append(" AND tenant_id = @TenantId");
         if (query.Status is not null)
             sql.Append(" AND status = @Status");
         if (query.RuleId is not null)
@@ -75,7 +77,7 @@ internal sealed class SqliteDeliveryLogStore(SqliteDatabase database) : IDeliver
         sql.Append(" ORDER BY updated_at DESC LIMIT @Limit");
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<DeliveryRecord>(new CommandDefinition(sql.ToString(),
-            new { query.Status, query.RuleId, query.EventId, since = query.Since is { } s ? DeliveryBatch.Timestamp(s) : null, query.Limit },
+            new { query.TenantId, query.Status, query.RuleId, query.EventId, since = query.Since is { } s ? DeliveryBatch.Timestamp(s) : null, query.Limit },
             cancellationToken: cancellationToken));
         return rows.AsList();
     }
