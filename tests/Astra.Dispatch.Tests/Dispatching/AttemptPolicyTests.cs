@@ -1,3 +1,4 @@
+using Astra.Dispatch.Catalog;
 using Astra.Dispatch.Delivery;
 using Astra.Dispatch.Dispatching;
 using Astra.Dispatch.Tests.Support;
@@ -12,7 +13,7 @@ namespace Astra.Dispatch.Tests.Dispatching;
 public sealed class AttemptPolicyTests
 {
     private static readonly RetrySchedule Schedule = new(Options.Create(new RetryOptions()), new FixedJitter(0));
-    private static readonly Catalog.CompiledRule Rule = ARule.For().Compile();
+    private static readonly CompiledRule Rule = ARule.For().Compile();
 
     private static AttemptVerdict Decide(AttemptOutcome outcome, int attempt = 1) => AttemptPolicy.Decide(outcome, Rule, attempt, Schedule);
 
