@@ -24,6 +24,9 @@ internal static class ARule
 
     public static RuleDefinition WithBody(this RuleDefinition rule, string? body) => rule with { Request = rule.Request with { Body = body } };
 
+    public static RuleDefinition WithHeader(this RuleDefinition rule, string name, string value) =>
+        rule with { Request = rule.Request with { Headers = new(rule.Request.Headers ?? [], StringComparer.OrdinalIgnoreCase) { [name] = value } } };
+
     public static RuleDefinition WithAuth(this RuleDefinition rule, string type, string secret, string? name = null, string? username = null) =>
         rule with { Auth = new AuthDefinition { Type = type, Secret = secret, Name = name, Username = username } };
 
