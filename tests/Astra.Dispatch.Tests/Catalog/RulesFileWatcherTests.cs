@@ -1,0 +1,108 @@
+using System.Text.Json;
+using Astra.Dispatch.Catalog;
+using Astra.Dispatch.Rules;
+using Astra.Dispatch.Storage.Sqlite;
+using Astra.Dispatch.Telemetry;
+using Astra.Dispatch.Tests.Support;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Astra.Dispatch.Tests.Catalog;
+
+/// <summary>
+/// The rules-file hot reload on a real file and a real SQLite store: the file watcher's events are real (and
+/// asynchronous), the refresh ticks come from a fake clock advanced while waiting for the catalog to change.
+/// </summary>
+public sealed class RulesFileWatcherTests : IAsyncLifetime
+{
+    private const string V1 = "https://crm.example.com/v1/leads";
+    private const string V2 = "https://crm.example.com/v2/leads";
+
+    private const int ImportedEvent = 1003;
+    private const int InvalidEditEvent = 1004;
+
+    private readonly string _folder = Directory.CreateTempSubdirectory("astra-rules-").FullName;
+    private readonly ObservedTimeProvider _time = new(Outcomes.Now);
+    private readonly CapturingLogger<RulesFileWatcher> _log = new();
+    private readonly TempSecrets _secrets = new();
+    private readonly TestMeterFactory _meters = new();
+    private readonly DispatchTelemetry _telemetry;
+    private readonly SqliteRuleStore _store;
+    private readonly RuleCatalog _catalog;
+    private readonly RulesFileWatcher _watcher;
+    private readonly CancellationToken _token = new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token;
+
+    public RulesFileWatcherTests()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(RulesFile)!);
+        var options = Options.Create(new DispatchOptions
+        {
+            Database = Path.Combine(_folder, "dispatch.db"),
+            RulesPath = RulesFile,
+            RulesRefreshInterval = TimeSpan.FromSeconds(1),
+        });
+        _telemetry = new DispatchTelemetry(_meters);
+        _store = new SqliteRuleStore(new SqliteDatabase(options, _time), _time);
+        var compilers = new RuleCompilerFactory(new RuleLimits(), _secrets.Store);
+        _catalog = new RuleCatalog(_store, compilers, _telemetry, NullLogger<RuleCatalog>.Instance);
+        _watcher = new RulesFileWatcher(new RuleImporter(compilers, _store), _catalog, options, _time, _log);
+    }
+
+    private string RulesFile => Path.Combine(_folder, "rules", "rules.json");
+
+    public async Task InitializeAsync()
+    {
+        Write(ARule.For("r1").To(V1));
+        await _watcher.StartAsync(_token);
+        // The watcher watches before its refresh loop first waits: from here on, an edit is seen.
+        await _time.TimerCreated.WaitAsync(_token);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _watcher.StopAsync(CancellationToken.None);
+        _watcher.Dispose();
+        _catalog.Dispose();
+        _telemetry.Dispose();
+        _meters.Dispose();
+        _secrets.Dispose();
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    [Fact]
+    public async Task FileEdited_TheCatalogPicksUpTheChangedAndTheAddedRule()
+    {
+        Assert.Equal(V1, UrlOf("r1"));
+        Assert.Null(_catalog.Current.Find("r2"));
+
+        Write(ARule.For("r1").To(V2), ARule.For("r2"));
+
+        await Eventually.HoldsAsync("the edited rules in the catalog", () => UrlOf("r1") == V2 && _catalog.Current.Find("r2") is not null, Tick);
+        Assert.True(_log.Entries.Count(e => e.Id.Id == ImportedEvent) >= 2);
+    }
+
+    [Fact]
+    public async Task InvalidEdit_ThePreviousRulesStayInForce_ALaterValidEditIsPickedUp()
+    {
+        Write(ARule.For("r1").To("ftp://crm.example.com/leads"), ARule.For("r2"));
+
+        // An editor's save may be seen half-written first: wait for the report of the finished file.
+        await Eventually.HoldsAsync("the invalid edit reported",
+            () => _log.Entries.Any(e => e.Id.Id == InvalidEditEvent && e.Message.Contains("r1.request.url", StringComparison.Ordinal)), Tick);
+        Assert.Equal(V1, UrlOf("r1"));
+        Assert.Null(_catalog.Current.Find("r2"));
+        Assert.Contains(V1, (await _store.GetAsync("r1", _token))?.Definition, StringComparison.Ordinal);
+
+        Write(ARule.For("r1").To(V2));
+
+        await Eventually.HoldsAsync("the fixed rules in the catalog", () => UrlOf("r1") == V2, Tick);
+    }
+
+    private void Tick() => _time.Advance(TimeSpan.FromSeconds(1));
+
+    private string? UrlOf(string ruleId) => _catalog.Current.Find(ruleId)?.Definition.Request.Url;
+
+    private void Write(params RuleDefinition[] rules) => File.WriteAllText(RulesFile, JsonSerializer.Serialize(rules, RuleDocumentReader.JsonOptions));
+}
