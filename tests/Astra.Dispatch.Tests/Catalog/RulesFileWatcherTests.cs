@@ -7,6 +7,7 @@ using Astra.Dispatch.Tests.Support;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Astra.Dispatch.Tests.Catalog;
 
@@ -23,12 +24,12 @@ public sealed class RulesFileWatcherTests : IAsyncLifetime
     private const int InvalidEditEvent = 1004;
 
     private readonly string _folder = Directory.CreateTempSubdirectory("astra-rules-").FullName;
-    private readonly ObservedTimeProvider _time = new(Outcomes.Now);
+    private readonly FakeTimeProvider _time = new(Outcomes.Now);
     private readonly CapturingLogger<RulesFileWatcher> _log = new();
     private readonly TempSecrets _secrets = new();
     private readonly TestMeterFactory _meters = new();
     private readonly DispatchTelemetry _telemetry;
-    private readonly SqliteRuleStore _store;
+    private readonly EditingRuleStore _store;
     private readonly RuleCatalog _catalog;
     private readonly RulesFileWatcher _watcher;
     private readonly CancellationToken _token = new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token;
@@ -43,7 +44,7 @@ public sealed class RulesFileWatcherTests : IAsyncLifetime
             RulesRefreshInterval = TimeSpan.FromSeconds(1),
         });
         _telemetry = new DispatchTelemetry(_meters);
-        _store = new SqliteRuleStore(new SqliteDatabase(options, _time), _time);
+        _store = new EditingRuleStore(new SqliteRuleStore(new SqliteDatabase(options, _time), _time));
         var compilers = new RuleCompilerFactory(new RuleLimits(), _secrets.Store);
         _catalog = new RuleCatalog(_store, compilers, _telemetry, NullLogger<RuleCatalog>.Instance);
         _watcher = new RulesFileWatcher(new RuleImporter(compilers, _store), _catalog, options, _time, _log);
@@ -51,12 +52,10 @@ public sealed class RulesFileWatcherTests : IAsyncLifetime
 
     private string RulesFile => Path.Combine(_folder, "rules", "rules.json");
 
-    public async Task InitializeAsync()
+    public Task InitializeAsync()
     {
         Write(ARule.For("r1").To(V1));
-        await _watcher.StartAsync(_token);
-        // The watcher watches before its refresh loop first waits: from here on, an edit is seen.
-        await _time.TimerCreated.WaitAsync(_token);
+        return Task.CompletedTask;
     }
 
     public async Task DisposeAsync()
@@ -74,6 +73,7 @@ public sealed class RulesFileWatcherTests : IAsyncLifetime
     [Fact]
     public async Task FileEdited_TheCatalogPicksUpTheChangedAndTheAddedRule()
     {
+        await _watcher.StartAsync(_token);
         Assert.Equal(V1, UrlOf("r1"));
         Assert.Null(_catalog.Current.Find("r2"));
 
@@ -86,6 +86,7 @@ public sealed class RulesFileWatcherTests : IAsyncLifetime
     [Fact]
     public async Task InvalidEdit_ThePreviousRulesStayInForce_ALaterValidEditIsPickedUp()
     {
+        await _watcher.StartAsync(_token);
         Write(ARule.For("r1").To("ftp://crm.example.com/leads"), ARule.For("r2"));
 
         // An editor's save may be seen half-written first: wait for the report of the finished file.
@@ -100,9 +101,46 @@ public sealed class RulesFileWatcherTests : IAsyncLifetime
         await Eventually.HoldsAsync("the fixed rules in the catalog", () => UrlOf("r1") == V2, Tick);
     }
 
+    [Fact]
+    public async Task FileEditedWhileTheStartupImportRuns_PickedUpOnTheNextTick()
+    {
+        _store.AfterNextImport = () => Write(ARule.For("r1").To(V2));
+
+        await _watcher.StartAsync(_token);
+
+        Assert.Equal(V1, UrlOf("r1"));
+        await Eventually.HoldsAsync("the edit saved during the startup import", () => UrlOf("r1") == V2, Tick);
+    }
+
     private void Tick() => _time.Advance(TimeSpan.FromSeconds(1));
 
     private string? UrlOf(string ruleId) => _catalog.Current.Find(ruleId)?.Definition.Request.Url;
 
     private void Write(params RuleDefinition[] rules) => File.WriteAllText(RulesFile, JsonSerializer.Serialize(rules, RuleDocumentReader.JsonOptions));
+
+    /// <summary>The SQLite store, with a hook to edit the rules file right after an import (as an operator saving at that moment).</summary>
+    private sealed class EditingRuleStore(IRuleStore store) : IRuleStore
+    {
+        private Action? _afterNextImport;
+
+        public Action? AfterNextImport { set => _afterNextImport = value; }
+
+        public async Task<ImportSummary> ImportAsync(IReadOnlyList<RuleDefinition> rules, string? source, CancellationToken cancellationToken)
+        {
+            var summary = await store.ImportAsync(rules, source, cancellationToken);
+            Interlocked.Exchange(ref _afterNextImport, null)?.Invoke();
+            return summary;
+        }
+
+        public Task<long> GetGenerationAsync(CancellationToken cancellationToken) => store.GetGenerationAsync(cancellationToken);
+
+        public Task<(long Generation, IReadOnlyList<StoredRule> Rules)> LoadAllAsync(CancellationToken cancellationToken) => store.LoadAllAsync(cancellationToken);
+
+        public Task<StoredRule?> GetAsync(string id, CancellationToken cancellationToken) => store.GetAsync(id, cancellationToken);
+
+        public Task<bool> SetEnabledAsync(string id, bool enabled, string? pausedReason, CancellationToken cancellationToken) =>
+            store.SetEnabledAsync(id, enabled, pausedReason, cancellationToken);
+
+        public Task<bool> DeleteAsync(string id, CancellationToken cancellationToken) => store.DeleteAsync(id, cancellationToken);
+    }
 }
