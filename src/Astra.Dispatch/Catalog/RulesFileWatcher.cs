@@ -13,8 +13,13 @@ internal sealed partial class RulesFileWatcher(
     RuleImporter importer, RuleCatalog catalog, IOptions<DispatchOptions> options, TimeProvider time, ILogger<RulesFileWatcher> logger)
     : BackgroundService
 {
+    private readonly StrongBox _changed = new();
+    private FileSystemWatcher? _changes;
+
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
+        // Watching before the first import: a file saved while it runs is imported on the first tick, not missed.
+        _changes = Watch(options.Value.RulesPath, _changed);
         if (options.Value.RulesPath is { Length: > 0 } path)
         {
             var summary = await importer.ImportAsync(path, cancellationToken);
@@ -26,13 +31,12 @@ internal sealed partial class RulesFileWatcher(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var changes = Watch(options.Value.RulesPath, out var changed);
         using var timer = new PeriodicTimer(options.Value.RulesRefreshInterval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             try
             {
-                if (Interlocked.Exchange(ref changed.Value, 0) == 1 && options.Value.RulesPath is { } path)
+                if (Interlocked.Exchange(ref _changed.Value, 0) == 1 && options.Value.RulesPath is { } path)
                 {
                     var summary = await importer.ImportAsync(path, stoppingToken);
                     LogImported(path, summary.Added, summary.Updated, summary.Unchanged, summary.Removed);
@@ -50,10 +54,14 @@ internal sealed partial class RulesFileWatcher(
         }
     }
 
-    private static FileSystemWatcher? Watch(string? path, out StrongBox changed)
+    public override void Dispose()
     {
-        var box = new StrongBox();
-        changed = box;
+        _changes?.Dispose();
+        base.Dispose();
+    }
+
+    private static FileSystemWatcher? Watch(string? path, StrongBox box)
+    {
         if (string.IsNullOrEmpty(path))
             return null;
         var full = Path.GetFullPath(path);
