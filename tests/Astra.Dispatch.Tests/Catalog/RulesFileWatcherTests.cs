@@ -75,11 +75,11 @@ public sealed class RulesFileWatcherTests : IAsyncLifetime
     {
         await _watcher.StartAsync(_token);
         Assert.Equal(V1, UrlOf("r1"));
-        Assert.Null(_catalog.Current.Find("r2"));
+        Assert.Null(_catalog.Current.Find("acme", "r2"));
 
         Write(ARule.For("r1").To(V2), ARule.For("r2"));
 
-        await Eventually.HoldsAsync("the edited rules in the catalog", () => UrlOf("r1") == V2 && _catalog.Current.Find("r2") is not null, Tick);
+        await Eventually.HoldsAsync("the edited rules in the catalog", () => UrlOf("r1") == V2 && _catalog.Current.Find("acme", "r2") is not null, Tick);
         Assert.True(_log.Entries.Count(e => e.Id.Id == ImportedEvent) >= 2);
     }
 
@@ -93,8 +93,8 @@ public sealed class RulesFileWatcherTests : IAsyncLifetime
         await Eventually.HoldsAsync("the invalid edit reported",
             () => _log.Entries.Any(e => e.Id.Id == InvalidEditEvent && e.Message.Contains("r1.request.url", StringComparison.Ordinal)), Tick);
         Assert.Equal(V1, UrlOf("r1"));
-        Assert.Null(_catalog.Current.Find("r2"));
-        Assert.Contains(V1, (await _store.GetAsync("r1", _token))?.Definition, StringComparison.Ordinal);
+        Assert.Null(_catalog.Current.Find("acme", "r2"));
+        Assert.Contains(V1, (await _store.GetAsync("acme", "r1", _token))?.Definition, StringComparison.Ordinal);
 
         Write(ARule.For("r1").To(V2));
 
@@ -114,7 +114,7 @@ public sealed class RulesFileWatcherTests : IAsyncLifetime
 
     private void Tick() => _time.Advance(TimeSpan.FromSeconds(1));
 
-    private string? UrlOf(string ruleId) => _catalog.Current.Find(ruleId)?.Definition.Request.Url;
+    private string? UrlOf(string ruleId) => _catalog.Current.Find("acme", ruleId)?.Definition.Request.Url;
 
     private void Write(params RuleDefinition[] rules) => File.WriteAllText(RulesFile, JsonSerializer.Serialize(rules, RuleDocumentReader.JsonOptions));
 
@@ -125,9 +125,9 @@ public sealed class RulesFileWatcherTests : IAsyncLifetime
 
         public Action? AfterNextImport { set => _afterNextImport = value; }
 
-        public async Task<ImportSummary> ImportAsync(IReadOnlyList<RuleDefinition> rules, string? source, CancellationToken cancellationToken)
+        public async Task<ImportSummary> ImportAsync(IReadOnlyList<RuleDefinition> rules, string? source, int maxRulesPerTenant, CancellationToken cancellationToken)
         {
-            var summary = await store.ImportAsync(rules, source, cancellationToken);
+            var summary = await store.ImportAsync(rules, source, maxRulesPerTenant, cancellationToken);
             Interlocked.Exchange(ref _afterNextImport, null)?.Invoke();
             return summary;
         }
@@ -136,11 +136,13 @@ public sealed class RulesFileWatcherTests : IAsyncLifetime
 
         public Task<(long Generation, IReadOnlyList<StoredRule> Rules)> LoadAllAsync(CancellationToken cancellationToken) => store.LoadAllAsync(cancellationToken);
 
-        public Task<StoredRule?> GetAsync(string id, CancellationToken cancellationToken) => store.GetAsync(id, cancellationToken);
+        public Task<StoredRule?> GetAsync(string tenantId, string id, CancellationToken cancellationToken) => store.GetAsync(tenantId, id, cancellationToken);
 
-        public Task<bool> SetEnabledAsync(string id, bool enabled, string? pausedReason, CancellationToken cancellationToken) =>
-            store.SetEnabledAsync(id, enabled, pausedReason, cancellationToken);
+        public Task<IReadOnlyList<StoredRule>> FindByIdAsync(string id, CancellationToken cancellationToken) => store.FindByIdAsync(id, cancellationToken);
 
-        public Task<bool> DeleteAsync(string id, CancellationToken cancellationToken) => store.DeleteAsync(id, cancellationToken);
+        public Task<bool> SetEnabledAsync(string tenantId, string id, bool enabled, string? pausedReason, CancellationToken cancellationToken) =>
+            store.SetEnabledAsync(tenantId, id, enabled, pausedReason, cancellationToken);
+
+        public Task<bool> DeleteAsync(string tenantId, string id, CancellationToken cancellationToken) => store.DeleteAsync(tenantId, id, cancellationToken);
     }
 }

@@ -24,9 +24,9 @@ public sealed class DeliveryAttemptPausingTests : IDisposable
         Assert.Equal(("HTTP 410", (int?)410), (fail.Result.Error, fail.LastStatus));
         var reason = $"endpoint answered 410 Gone for delivery {command.DeliveryId}";
         Assert.Equal(new RulePaused { RuleId = "r1", TenantId = "acme", Reason = reason, PausedAt = Outcomes.Now }, decision.Paused);
-        var stored = await _h.Store.GetAsync("r1", _h.Token);
+        var stored = await _h.Store.GetAsync("acme", "r1", _h.Token);
         Assert.Equal((false, reason), (stored?.Enabled, stored?.PausedReason));
-        Assert.False(_h.Catalog.Current.Find("r1")?.Enabled);
+        Assert.False(_h.Catalog.Current.Find("acme", "r1")?.Enabled);
 
         var next = await _h.RunAsync(DispatchHarness.Command(eventId: "evt_2"));
 
@@ -46,14 +46,14 @@ public sealed class DeliveryAttemptPausingTests : IDisposable
         _h.Time.Advance(TimeSpan.FromMinutes(59.5));
         Assert.Null(await FailAsync("evt_2"));
         _h.Time.Advance(TimeSpan.FromSeconds(45));
-        Assert.True(await _h.Log.FailingSinceAsync("r1", _h.Time.GetUtcNow() - TimeSpan.FromHours(1), _h.Token));
+        Assert.True(await _h.Log.FailingSinceAsync("acme", "r1", _h.Time.GetUtcNow() - TimeSpan.FromHours(1), _h.Token));
         Assert.Null(await FailAsync("evt_3"));
         _h.Time.Advance(TimeSpan.FromSeconds(15));
 
         var paused = await FailAsync("evt_4");
 
         Assert.Equal(new RulePaused { RuleId = "r1", TenantId = "acme", Reason = "every delivery has failed for 1h", PausedAt = start.AddMinutes(60.5) }, paused);
-        Assert.False(_h.Catalog.Current.Find("r1")?.Enabled);
+        Assert.False(_h.Catalog.Current.Find("acme", "r1")?.Enabled);
     }
 
     [Fact]
@@ -68,7 +68,7 @@ public sealed class DeliveryAttemptPausingTests : IDisposable
         _h.Time.Advance(TimeSpan.FromMinutes(31));
 
         Assert.Null(await FailAsync("evt_3"));
-        Assert.True(_h.Catalog.Current.Find("r1")?.Enabled);
+        Assert.True(_h.Catalog.Current.Find("acme", "r1")?.Enabled);
     }
 
     /// <summary>A first attempt answered 503; the rule it paused, if any.</summary>

@@ -91,14 +91,14 @@ internal sealed class DispatchHarness : IDisposable
     /// <summary>Stores the rules (as an import does) and loads them into the catalog.</summary>
     public async Task AddRulesAsync(params RuleDefinition[] rules)
     {
-        await Store.ImportAsync(rules, source: null, Token);
+        await Store.ImportAsync(rules, source: null, maxRulesPerTenant: 1000, Token);
         await Catalog.RefreshAsync(Token);
     }
 
     /// <summary>Disables a stored rule (paused when a reason is given) and reloads the catalog.</summary>
-    public async Task DisableAsync(string ruleId, string? pausedReason = null)
+    public async Task DisableAsync(string ruleId, string? pausedReason = null, string tenant = "acme")
     {
-        await Store.SetEnabledAsync(ruleId, false, pausedReason, Token);
+        await Store.SetEnabledAsync(tenant, ruleId, false, pausedReason, Token);
         await Catalog.RefreshAsync(Token);
     }
 

@@ -35,8 +35,8 @@ internal sealed class WriteThroughDeliveryLog(IDeliveryLogStore store) : IDelive
     public Task<IReadOnlySet<string>> FindExistingAsync(IReadOnlyCollection<string> deliveryIds, CancellationToken cancellationToken) =>
         store.FindExistingAsync(deliveryIds, cancellationToken);
 
-    public Task<bool> FailingSinceAsync(string ruleId, DateTimeOffset cutoff, CancellationToken cancellationToken) =>
-        store.FailingSinceAsync(ruleId, cutoff, cancellationToken);
+    public Task<bool> FailingSinceAsync(string tenantId, string ruleId, DateTimeOffset cutoff, CancellationToken cancellationToken) =>
+        store.FailingSinceAsync(tenantId, ruleId, cutoff, cancellationToken);
 
     public Task<IReadOnlyList<DeliveryRecord>> ListAsync(DeliveryQuery query, CancellationToken cancellationToken) => store.ListAsync(query, cancellationToken);
 
