@@ -6,9 +6,9 @@ using Astra.Dispatch.Storage;
 
 namespace Astra.Dispatch.Console.Api;
 
-/// <summary>A rule with its state and <see cref="ETag"/> (also sent as the <c>ETag</c> header). Secrets appear by name only.</summary>
+/// <summary>A rule with its state and <see cref="Etag"/> (also sent as the <c>ETag</c> header). Secrets appear by name only.</summary>
 internal sealed record RuleResponse(string Id, string TenantId, string? Name, string State, bool Enabled, string? PausedReason, long Version,
-    string? Source, string UpdatedAt, string ETag, RuleDefinition Definition, IReadOnlyList<string> LoadErrors)
+    string? Source, string UpdatedAt, string Etag, RuleDefinition Definition, IReadOnlyList<string> LoadErrors)
 {
     public static RuleResponse From(ManagedRule rule) => new(rule.Row.Id, rule.Row.TenantId, rule.Definition.Name,
         rule.Row.Enabled ? "enabled" : rule.Row.PausedReason is null ? "disabled" : "paused", rule.Row.Enabled, rule.Row.PausedReason, rule.Row.Version,
