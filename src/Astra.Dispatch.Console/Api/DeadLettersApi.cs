@@ -1,5 +1,6 @@
 using Astra.Dispatch.Bus.Operations;
 using Astra.Dispatch.Console.Authentication;
+using Astra.Dispatch.Console.Hosting;
 using Astra.Dispatch.Contracts;
 using Astra.Dispatch.Management;
 using Astra.Dispatch.Security;
@@ -20,7 +21,7 @@ internal static class DeadLettersApi
             .Produces<DeadLetterList>().ProducesInvalid().ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         letters.MapPost("/redrive", RedriveAsync).WithName("RedriveDeadLetters")
             .WithSummary("Move dead letters back for a fresh attempt with a full retry schedule: by ids, or all (narrowed by rule and since).")
-            .Accepts<RedriveRequest>("application/json")
+            .AcceptsBody<RedriveRequest>("application/json")
             .Produces<RedriveResponse>().ProducesInvalid().ProducesProblem(StatusCodes.Status503ServiceUnavailable);
     }
 

@@ -1,4 +1,5 @@
 using Astra.Dispatch.Console.Authentication;
+using Astra.Dispatch.Console.Hosting;
 using Astra.Dispatch.Management;
 
 namespace Astra.Dispatch.Console.Api;
@@ -13,7 +14,7 @@ internal static class KeysApi
     {
         keys.MapGet("", ListAsync).WithName("ListKeys").WithSummary("API keys (never their secrets).").Produces<KeyList>();
         keys.MapPost("", CreateAsync).WithName("CreateKey").WithSummary("Create a key; the answer holds it in key, this once (only its hash is stored).")
-            .Accepts<CreateKeyRequest>("application/json")
+            .AcceptsBody<CreateKeyRequest>("application/json")
             .Produces<CreatedKeyResponse>(StatusCodes.Status201Created).ProducesInvalid().ProducesProblem(StatusCodes.Status404NotFound);
         keys.MapDelete("/{id}", RevokeAsync).WithName("RevokeKey").WithSummary("Revoke a key at once: its next request gets 401.")
             .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);

@@ -1,4 +1,5 @@
 using Astra.Dispatch.Console.Authentication;
+using Astra.Dispatch.Console.Hosting;
 using Astra.Dispatch.Management;
 using Astra.Dispatch.Rules;
 using Astra.Dispatch.Storage;
@@ -25,7 +26,7 @@ internal static partial class RulesApi
             .WithSummary("Create or replace a rule from one rule document (JSON, or YAML with Content-Type: application/yaml).")
             .WithDescription("The rule is validated as `astra-dispatch rules import` validates it; 422 lists every error. `If-Match: \"etag\"` makes the "
                 + "change conditional (412 when stale); `If-None-Match: *` creates only. 201 when created, 200 when replaced or unchanged.")
-            .Accepts<RuleDefinition>("application/json", "application/yaml")
+            .AcceptsBody<RuleDefinition>("application/json", "application/yaml")
             .RequireAuthorization(ApiKeyAuthenticationExtensions.Operator)
             .Produces<RuleResponse>().Produces<RuleResponse>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status412PreconditionFailed)
@@ -44,7 +45,7 @@ internal static partial class RulesApi
         rules.MapPost("/{id}/test", TestAsync).WithName("TestRule")
             .WithSummary("Dry-run a rule against a sample event: whether it matches, each check, the request it would send (credentials masked). Sends nothing.")
             .WithDescription("The body is a conversation event; `tenantId` defaults to the path's tenant and `eventId` to a test id.")
-            .Accepts<Astra.Dispatch.Contracts.ConversationEvent>("application/json")
+            .AcceptsBody<Astra.Dispatch.Contracts.ConversationEvent>("application/json")
             .Produces<DryRunResponse>().ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType).ProducesInvalid();
         rules.MapGet("/{id}/revisions", RevisionsAsync).WithName("ListRuleRevisions")
             .WithSummary("Every change of the rule made through the API or the CLI, newest first (kept after a delete).")

@@ -19,13 +19,19 @@ internal sealed partial class ApiKeyAuthenticationHandler(
 {
     public const string SchemeName = "ApiKey";
 
+    // Set when the address was locked out before this request: its challenge is a 429, whatever key it sent.
+    private static readonly object LockedOut = new();
+
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var headers = Request.Headers.Authorization;
         if (headers.Count == 0)
             return AuthenticateResult.NoResult();
-        if (limiter.IsLocked(Context, out _))
+        if (limiter.IsLocked(Context, out var retryAfter))
+        {
+            Context.Items[LockedOut] = retryAfter;
             return AuthenticateResult.Fail("too many failed authentications from this address");
+        }
         string? reason = null;
         if (headers.Count > 1)
             reason = "more than one Authorization header";
@@ -42,7 +48,10 @@ internal sealed partial class ApiKeyAuthenticationHandler(
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
-        if (limiter.IsLocked(Context, out var retryAfter))
+        // A request without a key is not a failure, but a locked-out address gets 429 for it too.
+        var locked = Context.Items[LockedOut] is TimeSpan after ? after
+            : Request.Headers.Authorization.Count == 0 && limiter.IsLocked(Context, out var now) ? now : (TimeSpan?)null;
+        if (locked is { } retryAfter)
         {
             Response.StatusCode = StatusCodes.Status429TooManyRequests;
             Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
