@@ -37,7 +37,8 @@ public sealed class ConsoleApp : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<ConsoleApp> StartAsync(string? amqpUri = null, string? databasePath = null, IDictionary<string, string?>? settings = null)
+    public static async Task<ConsoleApp> StartAsync(string? amqpUri = null, string? databasePath = null, IDictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? services = null)
     {
         var folder = Directory.CreateTempSubdirectory("astra-console-").FullName;
         Directory.CreateDirectory(Path.Combine(folder, "secrets"));
@@ -59,6 +60,7 @@ public sealed class ConsoleApp : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(all);
         builder.Logging.ClearProviders();
         builder.AddDispatchConsole();
+        services?.Invoke(builder.Services);
         var app = builder.Build();
         app.UseDispatchConsole();
         app.MapDispatchConsole();
