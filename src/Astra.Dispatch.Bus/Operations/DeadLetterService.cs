@@ -39,6 +39,7 @@ public sealed class DeadLetterService(DeadLetterQueue queue, IAuditLog audit, Ti
             && (selection.Since is null || l.FailedAt is null || l.FailedAt >= selection.Since);
         var result = await queue.RedriveAsync(errorQueue, targetQueue, Selected, progress, cancellationToken);
         var now = time.GetUtcNow().ToUniversalTime().ToString("O");
+        // The messages have moved: their record is written even if the caller has gone meanwhile (no token).
         foreach (var tenant in result.Moved.GroupBy(l => l.TenantId))
         {
             await audit.AppendAsync(new AuditEntry
