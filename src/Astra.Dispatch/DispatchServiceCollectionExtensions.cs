@@ -2,6 +2,7 @@ using Astra.Dispatch;
 using Astra.Dispatch.Catalog;
 using Astra.Dispatch.Delivery;
 using Astra.Dispatch.Dispatching;
+using Astra.Dispatch.Management;
 using Astra.Dispatch.Rules;
 using Astra.Dispatch.Secrets;
 using Astra.Dispatch.Security;
@@ -71,6 +72,14 @@ public static class DispatchServiceCollectionExtensions
         services.TryAddSingleton<IDeliveryAttempt, DeliveryAttempt>();
         services.TryAddSingleton(sp => new RuleDryRun(sp.GetRequiredService<RuleMatcher>(), sp.GetRequiredService<RequestRenderer>(),
             sp.GetRequiredService<Redactor>(), sp.GetRequiredService<IHttpActionSender>(), sp.GetRequiredService<TimeProvider>()));
+
+        // Management: what the API and the CLI change, with revisions and the audit log.
+        services.TryAddSingleton<IRuleChangeStore, SqliteRuleChangeStore>();
+        services.TryAddSingleton<IApiKeyStore, SqliteApiKeyStore>();
+        services.TryAddSingleton<IAuditLog, SqliteAuditLog>();
+        services.TryAddSingleton<IDeliverySearch, SqliteDeliverySearch>();
+        services.TryAddSingleton<RuleService>();
+        services.TryAddSingleton<KeyService>();
         return new DispatchBuilder(services);
     }
 

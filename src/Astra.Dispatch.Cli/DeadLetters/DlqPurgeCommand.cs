@@ -1,4 +1,6 @@
+using Astra.Dispatch.Bus.Operations;
 using Astra.Dispatch.Cli.Infrastructure;
+using Astra.Dispatch.Management;
 using Spectre.Console;
 
 namespace Astra.Dispatch.Cli.DeadLetters;
@@ -7,7 +9,7 @@ internal sealed class DlqPurgeCommand(CliOutput output) : DispatchCommand<DlqPur
 {
     protected override async Task<int> RunAsync(DlqPurgeSettings settings, IServiceProvider services, CancellationToken cancellationToken)
     {
-        var queue = DeadLetterQueue.ErrorQueue(settings.Queue);
+        var queue = DlqSettings.ErrorQueue(settings.Queue);
         if (!settings.Yes)
         {
             if (!Output.Console.Profile.Capabilities.Interactive)
@@ -18,7 +20,7 @@ internal sealed class DlqPurgeCommand(CliOutput output) : DispatchCommand<DlqPur
                 return ExitCodes.Failed;
             }
         }
-        var purged = await new DeadLetterQueue(Get<BrokerConnector>(services)).PurgeAsync(queue, cancellationToken);
+        var purged = await Get<DeadLetterService>(services).PurgeAsync(settings.Queue, Actor.Cli(), cancellationToken);
         if (settings.Json)
             Output.WriteJson(new { queue, purged });
         else

@@ -1,4 +1,5 @@
 using System.Text;
+using Astra.Dispatch.Bus.Operations;
 using Astra.Dispatch.Cli.Infrastructure;
 using Astra.Dispatch.Contracts;
 using RabbitMQ.Client;

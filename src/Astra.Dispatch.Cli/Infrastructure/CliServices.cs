@@ -1,4 +1,3 @@
-using Astra.Dispatch.Contracts;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -25,9 +24,8 @@ internal static class CliServices
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging();
-        services.AddAstraDispatch();
+        services.AddAstraDispatch().AddBusOperations("astra-dispatch-cli");
         services.AddSingleton(output);
-        services.AddSingleton(new BrokerConnector(configuration["Dispatch:RabbitMq:Uri"] ?? BusNames.DefaultBrokerUri));
         return services.BuildServiceProvider();
     }
 }

@@ -13,7 +13,7 @@ public sealed class ComposeFileTests
     public void Services_FullStack_AllPresent()
     {
         var services = Compose.Entries("services").Select(e => e.Key).ToHashSet();
-        Assert.Superset(new HashSet<string> { "rabbitmq", "worker", "demo-receiver", "otel-collector", "jaeger", "prometheus", "grafana" }, services);
+        Assert.Superset(new HashSet<string> { "rabbitmq", "worker", "console", "demo-receiver", "otel-collector", "jaeger", "prometheus", "grafana" }, services);
     }
 
     [Fact]
@@ -112,6 +112,28 @@ public sealed class ComposeFileTests
         string[] required = ["astra_dispatch_events_consumed_total", "astra_dispatch_delivery_latency_seconds_bucket", "astra_dispatch_attempts_total",
             "rabbitmq_detailed_queue_messages_ready", "astra_dispatch_retries_scheduled_total"];
         Assert.All(required, metric => Assert.Contains(exprs, e => e.Contains(metric, StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void Console_OwnServiceOnTheWorkersDatabaseAndBroker_LoopbackPort()
+    {
+        var console = Compose.At("services", "console")!;
+        var env = console.Entries("environment").ToDictionary(e => e.Key, e => ((YamlScalarNode)e.Value).Value!);
+        var worker = WorkerEnvironment();
+
+        Assert.Contains($"AS {console.Text("build", "target")}", File.ReadAllText(RepoFiles.PathOf("deploy/Dockerfile")), StringComparison.Ordinal);
+        Assert.Equal(worker["Dispatch__RabbitMq__Uri"], env["Dispatch__RabbitMq__Uri"]);
+        Assert.Equal(worker["Dispatch__Database"], env["Dispatch__Database"]);
+        Assert.All(env.Keys, name => Assert.True(ConfigKeys.IsKnownVariable(name), name));
+        // Both mount the same volume where the database lives.
+        string VolumeAt(YamlNode service, string path) => service.Items("volumes").Select(v => ((YamlScalarNode)v).Value!.Split(':'))
+            .Single(v => path.StartsWith(v[1] + "/", StringComparison.Ordinal))[0];
+        Assert.Equal(VolumeAt(Compose.At("services", "worker")!, worker["Dispatch__Database"]), VolumeAt(console, env["Dispatch__Database"]));
+        var port = new Uri(env["Dispatch__Console__Urls"]).Port;
+        Assert.Equal($"127.0.0.1:{port}:{port}", console.Items("ports").Select(p => ((YamlScalarNode)p).Value).Single());
+        var prometheus = RepoFiles.LoadYaml("deploy/prometheus/prometheus.yml").Single();
+        var job = prometheus.Items("scrape_configs").Single(j => j.Text("job_name") == "astra-dispatch-console");
+        Assert.Equal($"console:{port}", job.Text("static_configs", "0", "targets", "0"));
     }
 
     private static Dictionary<string, string> WorkerEnvironment() =>

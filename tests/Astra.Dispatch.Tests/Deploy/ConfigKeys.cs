@@ -30,6 +30,7 @@ internal static class ConfigKeys
         Add(keys, RetryOptions.Section, typeof(RetryOptions));
         Add(keys, ResultsOptions.Section, typeof(ResultsOptions));
         Add(keys, RabbitMqOptions.Section, typeof(RabbitMqOptions));
+        Add(keys, Astra.Dispatch.Console.ConsoleOptions.Section, typeof(Astra.Dispatch.Console.ConsoleOptions));
         return keys;
     }
 

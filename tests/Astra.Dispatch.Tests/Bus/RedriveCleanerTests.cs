@@ -1,9 +1,9 @@
 using System.Text;
 using System.Text.Json;
-using Astra.Dispatch.Cli.DeadLetters;
+using Astra.Dispatch.Bus.Operations;
 using RabbitMQ.Client;
 
-namespace Astra.Dispatch.Cli.Tests;
+namespace Astra.Dispatch.Tests.Bus;
 
 public sealed class RedriveCleanerTests
 {

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using Astra.Dispatch.Contracts;
 using RabbitMQ.Client;
 
-namespace Astra.Dispatch.Cli.DeadLetters;
+namespace Astra.Dispatch.Bus.Operations;
 
 /// <summary>
 /// Makes a dead letter look new, so a redriven message gets its full retry schedule: MassTransit reads its
