@@ -10,11 +10,15 @@ internal sealed class BrokerConnector(string uri)
         ? $"{u.Scheme}://{u.Host}:{(u.IsDefaultPort ? 5672 : u.Port)}{u.AbsolutePath}"
         : "(invalid URI)";
 
+    /// <summary>
+    /// The broker user the CLI connects as: events it publishes carry it as their AMQP <c>user_id</c> (RabbitMQ checks it),
+    /// which is what <c>Dispatch:Tenancy:Publishers</c> binds to tenants.
+    /// </summary>
+    public string UserName => Factory().UserName;
+
     public async Task<IConnection> ConnectAsync(CancellationToken cancellationToken)
     {
-        if (!Uri.TryCreate(uri, UriKind.Absolute, out var parsed) || parsed.Scheme is not ("amqp" or "amqps"))
-            throw CliException.Usage("Dispatch:RabbitMq:Uri must be an amqp:// or amqps:// URI.");
-        var factory = new ConnectionFactory { Uri = parsed, ClientProvidedName = "astra-dispatch-cli", RequestedConnectionTimeout = TimeSpan.FromSeconds(10) };
+        var factory = Factory();
         try
         {
             return await factory.CreateConnectionAsync(cancellationToken);
@@ -23,6 +27,13 @@ internal sealed class BrokerConnector(string uri)
         {
             throw CliException.Failed($"Cannot connect to the broker at {Display} ({ex.InnerException?.Message ?? ex.Message}).");
         }
+    }
+
+    private ConnectionFactory Factory()
+    {
+        if (!Uri.TryCreate(uri, UriKind.Absolute, out var parsed) || parsed.Scheme is not ("amqp" or "amqps"))
+            throw CliException.Usage("Dispatch:RabbitMq:Uri must be an amqp:// or amqps:// URI.");
+        return new ConnectionFactory { Uri = parsed, ClientProvidedName = "astra-dispatch-cli", RequestedConnectionTimeout = TimeSpan.FromSeconds(10) };
     }
 
     public static CreateChannelOptions Confirms => new(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true);
