@@ -19,7 +19,7 @@ namespace Astra.Dispatch.Dispatching;
 /// </summary>
 internal sealed partial class EventPlanner(
     RuleCatalog catalog, RuleMatcher matcher, RequestRenderer renderer, DestinationBreaker breaker, RetrySchedule schedule, IDeliveryLog log,
-    PublisherBinding publishers, DispatchTelemetry telemetry, TimeProvider time, ILogger<EventPlanner> logger) : IEventPlanner
+    DispatchTelemetry telemetry, TimeProvider time, ILogger<EventPlanner> logger, PublisherBinding? publishers = null) : IEventPlanner
 {
     public async Task<EventPlan> PlanAsync(ConversationEvent e, EventReceipt receipt, CancellationToken cancellationToken)
     {
@@ -28,7 +28,8 @@ internal sealed partial class EventPlanner(
             telemetry.EventConsumed("(invalid)", "invalid");
             return EventPlan.Rejected(reason);
         }
-        if (publishers.Refusal(e.TenantId, receipt.PublisherUserId) is { } refusal)
+        // The container always passes the configured binding; without one (a planner built by hand), nothing is bound.
+        if (publishers?.Refusal(e.TenantId, receipt.PublisherUserId) is { } refusal)
         {
             // Dead-lettered like an invalid event (and logged once, there): it never reaches the claimed tenant's rules.
             telemetry.EventConsumed("(refused)", "refused");
