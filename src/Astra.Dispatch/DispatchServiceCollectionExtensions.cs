@@ -10,6 +10,7 @@ using Astra.Dispatch.Storage;
 using Astra.Dispatch.Storage.Sqlite;
 using Astra.Dispatch.Telemetry;
 using Astra.Dispatch.Templating;
+using Astra.Dispatch.Tenancy;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -65,6 +66,7 @@ public static class DispatchServiceCollectionExtensions
 
         // The decisions the consumers carry out.
         services.TryAddSingleton<RuleMatcher>();
+        services.TryAddSingleton<PublisherBinding>();
         services.TryAddSingleton<IEventPlanner, EventPlanner>();
         services.TryAddSingleton<DeliveryGate>();
         services.TryAddSingleton<SucceededDeliveries>();
@@ -105,6 +107,9 @@ public static class DispatchServiceCollectionExtensions
             .Validate(o => o.ShutdownGrace >= TimeSpan.Zero, "Dispatch:Delivery:ShutdownGrace must not be negative")
             .ValidateOnStart();
         services.AddOptions<ResultsOptions>().BindConfiguration(ResultsOptions.Section);
+        services.AddOptions<TenancyOptions>().BindConfiguration(TenancyOptions.Section)
+            .Validate(o => o.Validate() is null, "Dispatch:Tenancy:Publishers must map broker users to tenant ids or *")
+            .ValidateOnStart();
     }
 
     /// <summary>The import-time bounds of rules, from the HTTP limits and the per-tenant rule count.</summary>

@@ -26,6 +26,13 @@ internal sealed class CliRun : IDisposable
 
     public Dictionary<string, string?> Settings { get; }
 
+    /// <summary>Writes <paramref name="tenant"/>'s secret <paramref name="name"/>: <c>&lt;SecretsPath&gt;/&lt;tenant&gt;/&lt;name&gt;</c>.</summary>
+    public void WriteSecret(string tenant, string name, string value)
+    {
+        Directory.CreateDirectory(Path.Combine(SecretsPath, tenant));
+        File.WriteAllText(Path.Combine(SecretsPath, tenant, name), value);
+    }
+
     public string Write(string name, string text)
     {
         var path = Path.Combine(Folder, name);

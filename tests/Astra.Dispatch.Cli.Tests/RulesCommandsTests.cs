@@ -26,7 +26,7 @@ public sealed class RulesCommandsTests
     public async Task Test_EventFromStandardInput_ReadsTheDash()
     {
         using var cli = new CliRun();
-        File.WriteAllText(Path.Combine(cli.SecretsPath, "CRM_TOKEN"), "s3cr3t-bearer-token");
+        cli.WriteSecret("acme", "CRM_TOKEN", "s3cr3t-bearer-token");
         await cli.RunAsync("rules", "import", cli.Write("rules.yaml", ValidRules));
         var stdin = Console.In;
         Console.SetIn(new StringReader(Event));
@@ -98,7 +98,7 @@ public sealed class RulesCommandsTests
     public async Task Import_InvalidFile_ExitsTwoAndImportsNothing()
     {
         using var cli = new CliRun();
-        File.WriteAllText(Path.Combine(cli.SecretsPath, "CRM_TOKEN"), "s3cr3t-bearer-token");
+        cli.WriteSecret("acme", "CRM_TOKEN", "s3cr3t-bearer-token");
         var file = cli.Write("rules.yaml", ValidRules + "\n  - id: broken\n    tenantId: acme\n");
 
         var import = await cli.RunAsync("rules", "import", file);
@@ -113,7 +113,7 @@ public sealed class RulesCommandsTests
     public async Task ImportThenList_Json_ParsesWithEveryRule()
     {
         using var cli = new CliRun();
-        File.WriteAllText(Path.Combine(cli.SecretsPath, "CRM_TOKEN"), "s3cr3t-bearer-token");
+        cli.WriteSecret("acme", "CRM_TOKEN", "s3cr3t-bearer-token");
         var file = cli.Write("rules.yaml", ValidRules);
 
         var import = await cli.RunAsync("rules", "import", file);
@@ -131,7 +131,7 @@ public sealed class RulesCommandsTests
     public async Task DisableThenTest_DisabledRule_ExplainsAndExitsOne()
     {
         using var cli = new CliRun();
-        File.WriteAllText(Path.Combine(cli.SecretsPath, "CRM_TOKEN"), "s3cr3t-bearer-token");
+        cli.WriteSecret("acme", "CRM_TOKEN", "s3cr3t-bearer-token");
         await cli.RunAsync("rules", "import", cli.Write("rules.yaml", ValidRules));
         var ev = cli.Write("event.json", Event);
 
@@ -151,7 +151,7 @@ public sealed class RulesCommandsTests
     public async Task Test_MatchingEvent_ShowsRenderedRequestWithSecretsMasked()
     {
         using var cli = new CliRun();
-        File.WriteAllText(Path.Combine(cli.SecretsPath, "CRM_TOKEN"), "s3cr3t-bearer-token");
+        cli.WriteSecret("acme", "CRM_TOKEN", "s3cr3t-bearer-token");
         await cli.RunAsync("rules", "import", cli.Write("rules.yaml", ValidRules));
         // The event carries the secret's value too: it must be masked wherever it appears.
         var ev = cli.Write("event.json", Event.Replace("tok-sup3r-secret-value", "s3cr3t-bearer-token", StringComparison.Ordinal));
@@ -173,7 +173,7 @@ public sealed class RulesCommandsTests
     public async Task Test_OtherTenantsEvent_FailsTheTenantCheck()
     {
         using var cli = new CliRun();
-        File.WriteAllText(Path.Combine(cli.SecretsPath, "CRM_TOKEN"), "s3cr3t-bearer-token");
+        cli.WriteSecret("acme", "CRM_TOKEN", "s3cr3t-bearer-token");
         await cli.RunAsync("rules", "import", cli.Write("rules.yaml", ValidRules));
         var ev = cli.Write("event.json", Event.Replace("\"acme\"", "\"globex\"", StringComparison.Ordinal).Replace("\"score\": 70", "\"score\": 10", StringComparison.Ordinal));
 
@@ -189,7 +189,7 @@ public sealed class RulesCommandsTests
     public async Task ExportThenImport_RoundTrips()
     {
         using var cli = new CliRun();
-        File.WriteAllText(Path.Combine(cli.SecretsPath, "CRM_TOKEN"), "s3cr3t-bearer-token");
+        cli.WriteSecret("acme", "CRM_TOKEN", "s3cr3t-bearer-token");
         await cli.RunAsync("rules", "import", cli.Write("rules.yaml", ValidRules));
         var exported = Path.Combine(cli.Folder, "export.yaml");
 
@@ -232,7 +232,7 @@ public sealed class RulesCommandsTests
     public async Task Status_HttpRulesUnderHttpsOnlySettings_CountsStoredRulesAndNamesTheSetting()
     {
         using var cli = new CliRun();
-        File.WriteAllText(Path.Combine(cli.SecretsPath, "CRM_TOKEN"), "s3cr3t-bearer-token");
+        cli.WriteSecret("acme", "CRM_TOKEN", "s3cr3t-bearer-token");
         await cli.RunAsync("rules", "import", cli.Write("rules.yaml", ValidRules));
         cli.Settings["Dispatch:Http:AllowPlainHttp"] = "false";
 
@@ -253,7 +253,7 @@ public sealed class RulesCommandsTests
     public async Task Status_RulesAllowedBySettings_WarnsNothing()
     {
         using var cli = new CliRun();
-        File.WriteAllText(Path.Combine(cli.SecretsPath, "CRM_TOKEN"), "s3cr3t-bearer-token");
+        cli.WriteSecret("acme", "CRM_TOKEN", "s3cr3t-bearer-token");
         await cli.RunAsync("rules", "import", cli.Write("rules.yaml", ValidRules));
 
         var human = await cli.RunAsync("status");
@@ -266,7 +266,7 @@ public sealed class RulesCommandsTests
     public async Task List_HttpRuleUnderHttpsOnlySettings_ShowsItAsStoredWithWarning()
     {
         using var cli = new CliRun();
-        File.WriteAllText(Path.Combine(cli.SecretsPath, "CRM_TOKEN"), "s3cr3t-bearer-token");
+        cli.WriteSecret("acme", "CRM_TOKEN", "s3cr3t-bearer-token");
         await cli.RunAsync("rules", "import", cli.Write("rules.yaml", ValidRules));
         await cli.RunAsync("rules", "disable", "other-tenant");
         cli.Settings["Dispatch:Http:AllowPlainHttp"] = "false";

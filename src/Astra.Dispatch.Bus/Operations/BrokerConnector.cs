@@ -14,12 +14,16 @@ public sealed class BrokerConnector(string uri, string clientName)
         ? $"{u.Scheme}://{u.Host}:{(u.IsDefaultPort ? 5672 : u.Port)}{u.AbsolutePath}"
         : "(invalid URI)";
 
+    /// <summary>
+    /// The broker user the tool connects as: events it publishes carry it as their AMQP <c>user_id</c> (RabbitMQ checks it),
+    /// which is what <c>Dispatch:Tenancy:Publishers</c> binds to tenants.
+    /// </summary>
+    public string UserName => Factory().UserName;
+
     /// <summary>A new connection; <see cref="BrokerUnavailableException"/> when the broker cannot be reached.</summary>
     public async Task<IConnection> ConnectAsync(CancellationToken cancellationToken)
     {
-        if (!Uri.TryCreate(uri, UriKind.Absolute, out var parsed) || parsed.Scheme is not ("amqp" or "amqps"))
-            throw new ArgumentException("Dispatch:RabbitMq:Uri must be an amqp:// or amqps:// URI.");
-        var factory = new ConnectionFactory { Uri = parsed, ClientProvidedName = clientName, RequestedConnectionTimeout = TimeSpan.FromSeconds(10) };
+        var factory = Factory();
         try
         {
             return await factory.CreateConnectionAsync(cancellationToken);
@@ -28,6 +32,13 @@ public sealed class BrokerConnector(string uri, string clientName)
         {
             throw new BrokerUnavailableException($"Cannot connect to the broker at {Display} ({ex.InnerException?.Message ?? ex.Message}).", ex);
         }
+    }
+
+    private ConnectionFactory Factory()
+    {
+        if (!Uri.TryCreate(uri, UriKind.Absolute, out var parsed) || parsed.Scheme is not ("amqp" or "amqps"))
+            throw new ArgumentException("Dispatch:RabbitMq:Uri must be an amqp:// or amqps:// URI.");
+        return new ConnectionFactory { Uri = parsed, ClientProvidedName = clientName, RequestedConnectionTimeout = TimeSpan.FromSeconds(10) };
     }
 
     /// <summary>Channel options with publisher confirms: a publish returns once the broker has the message.</summary>

@@ -27,6 +27,9 @@ internal static class RedriveCleaner
         {
             Persistent = true,
             Expiration = null,
+            // The CLI may not publish as another broker user (RabbitMQ refuses it), and must not lend its own to a
+            // redriven event: under Dispatch:Tenancy:Publishers that would launder an event refused for its publisher.
+            UserId = null,
         };
         if (original.Headers is { } headers)
             properties.Headers = headers.Where(h => !IsFaultHeader(h.Key)).ToDictionary(h => h.Key, h => h.Value);

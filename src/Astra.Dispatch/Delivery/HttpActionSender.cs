@@ -34,7 +34,7 @@ internal sealed class HttpActionSender(
             // An OAuth2 token may be revoked before it expires: fetch a new one once and try again.
             if (outcome.StatusCode == 401 && rule.Definition.Auth?.Type == "oauth2")
             {
-                oauth.Invalidate(rule.Definition.Auth);
+                oauth.Invalidate(rule.Definition.TenantId, rule.Definition.Auth);
                 outcome = await SendOnceAsync(action, rule, refreshedToken: true, started, timeoutSource.Token);
             }
             return outcome;
@@ -56,7 +56,9 @@ internal sealed class HttpActionSender(
     private async Task<AttemptOutcome> SendOnceAsync(SendHttpAction action, CompiledRule rule, bool refreshedToken, long started, CancellationToken cancellationToken)
     {
         using var request = await BuildAsync(action, rule, cancellationToken);
-        var client = rule.Definition.ClientCertificate is { } certificate ? certificateClients.Get(certificate) : clients.CreateClient(HttpClientName);
+        var client = rule.Definition.ClientCertificate is { } certificate
+            ? certificateClients.Get(rule.Definition.TenantId, certificate)
+            : clients.CreateClient(HttpClientName);
         using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         var status = (int)response.StatusCode;
         var body = await ReadBoundedAsync(response.Content, options.Value.MaxResponseBodyBytes, cancellationToken);
@@ -96,13 +98,15 @@ internal sealed class HttpActionSender(
             // With no tracing listener HttpClient adds no traceparent; the contract wants one on every request.
             request.Headers.TryAddWithoutValidation(RequestHeaders.TraceParent, $"00-{ActivityTraceId.CreateRandom()}-{ActivitySpanId.CreateRandom()}-00");
         }
+        // Every secret is the rule's tenant's: never the command's tenant, which a command could claim.
+        var tenantId = rule.Definition.TenantId;
         if (rule.Definition.Signing is { } signing)
         {
             var names = (signing.Secrets ?? []).Concat(signing.Secret is null ? [] : [signing.Secret]);
             request.Headers.TryAddWithoutValidation(RequestHeaders.WebhookSignature,
-                StandardWebhookSigner.Sign(action.DeliveryId, timestamp, body, names.Select(secrets.Get)));
+                StandardWebhookSigner.Sign(action.DeliveryId, timestamp, body, names.Select(name => secrets.Get(tenantId, name))));
         }
-        await auth.ApplyAsync(request, rule.Definition.Auth, cancellationToken);
+        await auth.ApplyAsync(request, tenantId, rule.Definition.Auth, cancellationToken);
         return request;
     }
 

@@ -110,7 +110,7 @@ public sealed class Redactor
         return sb.ToString();
     }
 
-    /// <summary>The values of every secret the rule names that resolves here, with the Basic credential they make.</summary>
+    /// <summary>The values of every secret the rule names that resolves inside the rule's tenant, with the Basic credential they make.</summary>
     public IReadOnlyList<string> SecretValues(RuleDefinition? rule)
     {
         var values = new List<string>();
@@ -120,7 +120,7 @@ public sealed class Redactor
         names.AddRange(rule.Signing?.Secrets ?? []);
         foreach (var name in names)
         {
-            if (name is null || !_secrets.TryGet(name, out var value))
+            if (name is null || !_secrets.TryGet(rule.TenantId, name, out var value))
                 continue;
             values.Add(value);
             if (rule.Auth is { Username: { } user } auth && AuthTypes.Of(auth) == AuthType.Basic && name == auth.Secret)

@@ -51,10 +51,10 @@ public sealed class ClientCertificateTests : IAsyncLifetime
 
         var caFile = Path.Combine(_folder, "in-house-ca.pem");
         await File.WriteAllTextAsync(caFile, _ca.ExportCertificatePem());
-        Directory.CreateDirectory(Path.Combine(_folder, "secrets"));
-        await File.WriteAllTextAsync(Path.Combine(_folder, "secrets", "CRM_CLIENT_PEM"), TestCertificates.ToPem(_client));
-        await File.WriteAllTextAsync(Path.Combine(_folder, "secrets", "CRM_CLIENT_P12"), Convert.ToBase64String(_client.Export(X509ContentType.Pkcs12)));
-        await File.WriteAllTextAsync(Path.Combine(_folder, "secrets", "NOT_A_CERT"), "just-a-password-" + Guid.NewGuid().ToString("N"));
+        var tenantSecrets = Directory.CreateDirectory(Path.Combine(_folder, "secrets", DirectSender.Tenant)).FullName;
+        await File.WriteAllTextAsync(Path.Combine(tenantSecrets, "CRM_CLIENT_PEM"), TestCertificates.ToPem(_client));
+        await File.WriteAllTextAsync(Path.Combine(tenantSecrets, "CRM_CLIENT_P12"), Convert.ToBase64String(_client.Export(X509ContentType.Pkcs12)));
+        await File.WriteAllTextAsync(Path.Combine(tenantSecrets, "NOT_A_CERT"), "just-a-password-" + Guid.NewGuid().ToString("N"));
         _sender = DirectSender.Create(new Dictionary<string, string?>
         {
             ["Dispatch:SecretsPath"] = Path.Combine(_folder, "secrets"),

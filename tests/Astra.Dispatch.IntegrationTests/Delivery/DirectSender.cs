@@ -12,6 +12,9 @@ internal sealed class DirectSender : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
 
+    /// <summary>The tenant of <see cref="Rule"/>: its secrets are files in <c>&lt;Dispatch:SecretsPath&gt;/t-direct/</c>.</summary>
+    public const string Tenant = "t-direct";
+
     private DirectSender(ServiceProvider services) => _services = services;
 
     public static DirectSender Create(IDictionary<string, string?>? settings = null)
@@ -31,7 +34,7 @@ internal sealed class DirectSender : IAsyncDisposable
     public static RuleDefinition Rule(Uri url, string? clientCertificate = null) => new()
     {
         Id = "direct",
-        TenantId = "t-direct",
+        TenantId = Tenant,
         Trigger = new TriggerDefinition { Events = ["lead.captured"] },
         Request = new RequestDefinition { Url = url.ToString(), Body = "{}" },
         ClientCertificate = clientCertificate,

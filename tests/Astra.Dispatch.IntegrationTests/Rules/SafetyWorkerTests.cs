@@ -53,10 +53,11 @@ public sealed class SafetyWorkerTests
         var secrets = Directory.CreateTempSubdirectory("astra-leak-secrets-").FullName;
         try
         {
-            await File.WriteAllTextAsync(Path.Combine(secrets, "LEAK_BEARER"), bearer);
-            await File.WriteAllTextAsync(Path.Combine(secrets, "LEAK_SIGNING"), signing);
-            await File.WriteAllTextAsync(Path.Combine(secrets, "LEAK_QUERY"), query);
-            await File.WriteAllTextAsync(Path.Combine(secrets, "LEAK_APIKEY"), apiKey);
+            var tenantSecrets = Directory.CreateDirectory(Path.Combine(secrets, tenant)).FullName;
+            await File.WriteAllTextAsync(Path.Combine(tenantSecrets, "LEAK_BEARER"), bearer);
+            await File.WriteAllTextAsync(Path.Combine(tenantSecrets, "LEAK_SIGNING"), signing);
+            await File.WriteAllTextAsync(Path.Combine(tenantSecrets, "LEAK_QUERY"), query);
+            await File.WriteAllTextAsync(Path.Combine(tenantSecrets, "LEAK_APIKEY"), apiKey);
             await using var receiver = await HttpReceiver.StartAsync();
             // A hostile endpoint echoes everything it got, including credentials, into its response.
             receiver.Respond((request, _) => new ReceiverResponse

@@ -17,7 +17,7 @@ public sealed class AuthApplierTests : IDisposable
     {
         var applier = new AuthApplier(_secrets.Store, new OAuth2TokenClient(new SingleClientFactory(_tokens), _secrets.Store, TimeProvider.System));
         var request = new HttpRequestMessage(HttpMethod.Post, "https://api.example.com/x?a=1");
-        await applier.ApplyAsync(request, auth, CancellationToken.None);
+        await applier.ApplyAsync(request, TempSecrets.Tenant, auth, CancellationToken.None);
         return request;
     }
 
@@ -63,8 +63,8 @@ public sealed class AuthApplierTests : IDisposable
         var applier = new AuthApplier(_secrets.Store, new OAuth2TokenClient(new SingleClientFactory(_tokens), _secrets.Store, TimeProvider.System));
         using var first = new HttpRequestMessage(HttpMethod.Post, "https://api.example.com/x");
         using var second = new HttpRequestMessage(HttpMethod.Post, "https://api.example.com/x");
-        await applier.ApplyAsync(first, auth, CancellationToken.None);
-        await applier.ApplyAsync(second, auth, CancellationToken.None);
+        await applier.ApplyAsync(first, TempSecrets.Tenant, auth, CancellationToken.None);
+        await applier.ApplyAsync(second, TempSecrets.Tenant, auth, CancellationToken.None);
         Assert.Equal("Bearer token-1", first.Headers.Authorization!.ToString());
         Assert.Equal("Bearer token-1", second.Headers.Authorization!.ToString());
         Assert.Equal(1, _tokens.Calls);

@@ -57,7 +57,15 @@ public sealed class KubernetesManifestTests
             var name = spec.Items("volumes").Single(volume).Text("name");
             return container.Items("volumeMounts").Single(m => m.Text("name") == name).Text("mountPath")!;
         }
-        Assert.Equal(env["Dispatch__SecretsPath"], MountOf(v => v.At("secret") is not null));
+        // One Secret per tenant, each in its tenant's folder: a rule resolves only <SecretsPath>/<its tenant>/NAME.
+        var secretVolumes = spec.Items("volumes").Where(v => v.At("secret") is not null).ToList();
+        Assert.NotEmpty(secretVolumes);
+        foreach (var volume in secretVolumes)
+        {
+            var mount = MountOf(v => v.Text("name") == volume.Text("name"));
+            Assert.Equal(env["Dispatch__SecretsPath"], Path.GetDirectoryName(mount));
+            Assert.True(Astra.Dispatch.Tenancy.TenantIds.IsValid(Path.GetFileName(mount)), $"{mount} is not <SecretsPath>/<tenant>");
+        }
         var rulesMap = spec.Items("volumes").Single(v => v.At("configMap") is not null).Text("configMap", "name");
         Assert.Equal(env["Dispatch__RulesPath"], MountOf(v => v.At("configMap") is not null));
         Assert.Contains(Manifests, m => m.Text("kind") == "ConfigMap" && m.Text("metadata", "name") == rulesMap);

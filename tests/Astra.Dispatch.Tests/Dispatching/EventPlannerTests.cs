@@ -22,7 +22,7 @@ public sealed class EventPlannerTests : IDisposable
     {
         { "no-id", "eventId is required (1-200 characters)" },
         { "bad-type", "type is required (1-200 characters of a-z, 0-9, '_', '.', '-')" },
-        { "no-tenant", "tenantId is required (1-200 characters)" },
+        { "no-tenant", "tenantId is required" },
         { "array-data", "data must be a JSON object" },
     };
 

@@ -54,6 +54,7 @@ public sealed class RedactorTests
         using var secrets = new TempSecrets(("TOKEN", "tok-abc/123+x"), ("SIGN", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"));
         var rule = new RuleDefinition
         {
+            TenantId = TempSecrets.Tenant,
             Auth = new AuthDefinition { Type = "bearer", Secret = "TOKEN" },
             Signing = new SigningDefinition { Secret = "SIGN" },
         };
@@ -68,7 +69,7 @@ public sealed class RedactorTests
     public void Text_BasicAuthEcho_MaskedInBase64Form()
     {
         using var secrets = new TempSecrets(("PASS", "hunter2-long"));
-        var rule = new RuleDefinition { Auth = new AuthDefinition { Type = "basic", Username = "ada", Secret = "PASS" } };
+        var rule = new RuleDefinition { TenantId = TempSecrets.Tenant, Auth = new AuthDefinition { Type = "basic", Username = "ada", Secret = "PASS" } };
         var encoded = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("ada:hunter2-long"));
         Assert.DoesNotContain(encoded, new Redactor([], secrets.Store).Text("got Basic " + encoded, rule)!, StringComparison.Ordinal);
     }
