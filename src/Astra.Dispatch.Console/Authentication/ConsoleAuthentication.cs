@@ -62,8 +62,10 @@ internal static class ConsoleAuthentication
             .AddPolicy(Operator, p => AtLeast(p, ApiRole.Operator));
         services.AddAntiforgery(o =>
         {
-            o.Cookie.Name = "__Host-astra-antiforgery";
-            o.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+            // Antiforgery refuses Always on a plain-HTTP request (http://127.0.0.1), and __Host- needs Secure: this cookie is only
+            // half of a token (the form holds the other, tied to the session's key), so it follows the request's scheme.
+            o.Cookie.Name = "astra-antiforgery";
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
             o.Cookie.SameSite = SameSiteMode.Strict;
             o.FormFieldName = "__csrf";
             o.HeaderName = null;

@@ -24,10 +24,30 @@ public interface IDeliverySearch
 }
 
 /// <summary>One rule's deliveries in one status: <see cref="Count"/> in the whole window, <see cref="Recent"/> in its recent part, the latest change.</summary>
-public sealed record RuleActivity(string RuleId, string Status, long Count, long Recent, string LastAt);
+public sealed record RuleActivity
+{
+    /// <summary>The rule.</summary>
+    public string RuleId { get; init; } = "";
+    /// <summary>The deliveries' current status.</summary>
+    public string Status { get; init; } = "";
+    /// <summary>How many changed in the whole window.</summary>
+    public long Count { get; init; }
+    /// <summary>How many of them changed in its recent part.</summary>
+    public long Recent { get; init; }
+    /// <summary>The latest change (UTC, round-trip format).</summary>
+    public string LastAt { get; init; } = "";
+}
 
 /// <summary>Deliveries whose last change fell in the minute starting at <see cref="Minute"/> (UTC, <c>yyyy-MM-ddTHH:mm</c>), by status.</summary>
-public sealed record MinuteCount(string Minute, string Status, long Count);
+public sealed record MinuteCount
+{
+    /// <summary>The minute, <c>yyyy-MM-ddTHH:mm</c> (UTC).</summary>
+    public string Minute { get; init; } = "";
+    /// <summary>The deliveries' status.</summary>
+    public string Status { get; init; } = "";
+    /// <summary>How many.</summary>
+    public long Count { get; init; }
+}
 
 /// <summary>Where a page starts: just after the delivery created at <paramref name="CreatedAt"/> with id <paramref name="Id"/>.</summary>
 public sealed record DeliveryPosition(string CreatedAt, string Id);

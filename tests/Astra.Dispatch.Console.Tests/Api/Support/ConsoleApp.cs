@@ -50,6 +50,8 @@ public sealed class ConsoleApp : IAsyncDisposable
             ["Dispatch:Http:AllowPlainHttp"] = "true",
             ["Dispatch:Http:AllowedNetworks:0"] = "127.0.0.0/8",
             ["Dispatch:Console:Urls"] = "http://127.0.0.1:0",
+            // The console's key ring (sign-in cookies, antiforgery) in the test's folder, not the working directory.
+            ["Dispatch:Console:DataProtectionPath"] = Path.Combine(folder, "console-keys"),
             // Every test talks from 127.0.0.1: only the limiter's own test gets a small budget.
             ["Dispatch:Console:FailedAuthLimit"] = "100000",
         };
