@@ -37,7 +37,7 @@ public static class DispatchServiceCollectionExtensions
         services.TryAddSingleton<IDeliveryLog, DeliveryLog>();
         services.TryAddSingleton<SecretStore>();
         services.TryAddSingleton(sp => RuleLimitsFrom(sp.GetRequiredService<IOptions<HttpDeliveryOptions>>().Value, sp.GetRequiredService<IOptions<DispatchOptions>>().Value,
-            sp.GetRequiredService<IOptions<TemplateLimits>>().Value));
+            sp.GetRequiredService<IOptions<TemplateLimits>>().Value, sp.GetRequiredService<NetworkPolicies>()));
         services.TryAddSingleton<RuleCompilerFactory>();
         services.TryAddSingleton<RuleImporter>();
         services.TryAddSingleton<RuleCatalog>();
@@ -46,8 +46,9 @@ public static class DispatchServiceCollectionExtensions
         services.TryAddSingleton<LiquidEngine>();
         services.TryAddSingleton<RequestRenderer>();
         services.TryAddSingleton<RetrySchedule>();
-        services.TryAddSingleton<NetworkPolicy>();
+        services.TryAddSingleton<NetworkPolicies>();
         services.TryAddSingleton<IHostResolver, DnsHostResolver>();
+        services.TryAddSingleton<DestinationReach>();
         services.TryAddSingleton<SsrfGuard>();
         services.TryAddSingleton<Redactor>();
         services.TryAddSingleton<DestinationLimiter>();
@@ -57,10 +58,9 @@ public static class DispatchServiceCollectionExtensions
         services.TryAddSingleton<OAuth2TokenClient>();
         services.TryAddSingleton<AuthApplier>();
         services.TryAddSingleton<GuardedHttpHandlers>();
+        services.TryAddSingleton(sp => new GuardedHttpClients(sp.GetRequiredService<GuardedHttpHandlers>(), sp.GetRequiredService<NetworkPolicies>()));
         services.TryAddSingleton<ClientCertificateClients>();
         services.TryAddSingleton<IHttpActionSender, HttpActionSender>();
-        AddGuardedHttpClient(services, HttpActionSender.HttpClientName);
-        AddGuardedHttpClient(services, OAuth2TokenClient.HttpClientName);
 
         // The decisions the consumers carry out.
         services.TryAddSingleton<RuleMatcher>();
@@ -77,9 +77,8 @@ public static class DispatchServiceCollectionExtensions
     private static void AddOptions(IServiceCollection services)
     {
         services.AddOptions<DispatchOptions>().BindConfiguration(DispatchOptions.Section).ValidateOnStart();
-        services.AddOptions<NetworkOptions>().BindConfiguration(NetworkOptions.Section)
-            .Validate(o => o.AllowedNetworks.All(n => IpNetwork.TryParse(n, out _)), "Dispatch:Http:AllowedNetworks must hold CIDR blocks such as 127.0.0.0/8")
-            .ValidateOnStart();
+        services.AddOptions<NetworkOptions>().BindConfiguration(NetworkOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<NetworkOptions>, NetworkOptionsValidator>();
         services.AddOptions<RedactionOptions>().BindConfiguration(RedactionOptions.Section);
         services.AddOptions<HttpDeliveryOptions>().BindConfiguration(HttpDeliveryOptions.Section)
             .Validate(o => o.MaxConcurrencyPerDestination > 0 && o.MaxConcurrencyPerTenant > 0 && o.MaxRequestBodyBytes > 0 && o.MaxResponseBodyBytes > 0,
@@ -99,19 +98,13 @@ public static class DispatchServiceCollectionExtensions
     }
 
     /// <summary>The import-time bounds of rules, from the HTTP limits and the per-tenant rule count.</summary>
-    private static RuleLimits RuleLimitsFrom(HttpDeliveryOptions http, DispatchOptions dispatch, TemplateLimits templates) => new()
+    private static RuleLimits RuleLimitsFrom(HttpDeliveryOptions http, DispatchOptions dispatch, TemplateLimits templates, NetworkPolicies networks) => new()
     {
         Templates = templates,
+        Networks = networks,
         AllowPlainHttp = http.AllowPlainHttp,
         MaxHeaders = http.MaxHeaders,
         MaxUrlLength = http.MaxUrlLength,
         MaxRulesPerTenant = dispatch.MaxRulesPerTenant,
     };
-
-    private static void AddGuardedHttpClient(IServiceCollection services, string name) =>
-        services.AddHttpClient(name, c => c.Timeout = Timeout.InfiniteTimeSpan)
-            .ConfigurePrimaryHttpMessageHandler(sp => sp.GetRequiredService<GuardedHttpHandlers>().Create())
-            .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
-            // The factory's default loggers write request URLs, which can carry query-string credentials.
-            .RemoveAllLoggers();
 }

@@ -41,7 +41,7 @@ public sealed partial class RuleCompiler(RuleLimits limits, Func<string, bool>? 
         if (!Methods.Contains(method))
             Error("request.method", $"'{rule.Request.Method}' is not one of POST, PUT, PATCH, GET, DELETE");
         var url = ParseTemplate(rule.Request.Url, "request.url", Error);
-        var origin = ValidateUrl(rule.Request.Url, Error);
+        var origin = ValidateUrl(rule.TenantId, rule.Request.Url, Error);
         var headers = new List<KeyValuePair<string, IFluidTemplate>>();
         foreach (var (name, value) in rule.Request.Headers ?? [])
         {
@@ -71,7 +71,7 @@ public sealed partial class RuleCompiler(RuleLimits limits, Func<string, bool>? 
                 Error("request.timeout", $"'{ts}' is not a duration between 1ms and {Durations.Format(limits.MaxTimeout)}");
         }
 
-        ValidateAuth(rule.Auth, Error);
+        ValidateAuth(rule.TenantId, rule.Auth, Error);
         ValidateSigning(rule.Signing, Error);
         if (rule.ClientCertificate is not null)
             RequireSecret(rule.ClientCertificate, "clientCertificate", Error);
@@ -142,7 +142,7 @@ public sealed partial class RuleCompiler(RuleLimits limits, Func<string, bool>? 
     }
 
     /// <summary>The URL's origin, pinned by its literal text (see <see cref="UrlOrigin"/>), or null after reporting why not.</summary>
-    private Uri? ValidateUrl(string url, Action<string, string> error)
+    private Uri? ValidateUrl(string tenantId, string url, Action<string, string> error)
     {
         if (string.IsNullOrWhiteSpace(url))
         {
@@ -156,10 +156,12 @@ public sealed partial class RuleCompiler(RuleLimits limits, Func<string, bool>? 
             error("request.url", message!);
         else if (!limits.AllowPlainHttp && origin.Scheme == Uri.UriSchemeHttp)
             error("request.url", "uses plain http://; only https:// is allowed unless Dispatch:Http:AllowPlainHttp is true");
+        else if (limits.PortRefusal(tenantId, origin.Port) is { } port)
+            error("request.url", port);
         return origin;
     }
 
-    private void ValidateAuth(AuthDefinition? auth, Action<string, string> error)
+    private void ValidateAuth(string tenantId, AuthDefinition? auth, Action<string, string> error)
     {
         if (auth is null)
             return;
@@ -179,8 +181,14 @@ public sealed partial class RuleCompiler(RuleLimits limits, Func<string, bool>? 
         {
             if (string.IsNullOrWhiteSpace(auth.ClientId))
                 error("auth.clientId", "is required for oauth2");
-            if (!Uri.TryCreate(auth.TokenUrl, UriKind.Absolute, out var tokenUrl) || tokenUrl.Scheme is not ("https" or "http"))
+            if (!Uri.TryCreate(auth.TokenUrl, UriKind.Absolute, out var tokenUrl) || tokenUrl.Scheme is not ("https" or "http") || string.IsNullOrEmpty(tokenUrl.Host))
                 error("auth.tokenUrl", "must be an absolute https:// URL");
+            else if (!limits.AllowPlainHttp && tokenUrl.Scheme == Uri.UriSchemeHttp)
+                error("auth.tokenUrl", "uses plain http://; only https:// is allowed unless Dispatch:Http:AllowPlainHttp is true (the client secret travels in it)");
+            else if (!string.IsNullOrEmpty(tokenUrl.UserInfo))
+                error("auth.tokenUrl", "must not hold credentials (user@host); the client secret is auth.secret");
+            else if (limits.PortRefusal(tenantId, tokenUrl.Port) is { } port)
+                error("auth.tokenUrl", port);
         }
     }
 

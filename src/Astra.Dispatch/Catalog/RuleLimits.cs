@@ -1,3 +1,4 @@
+using Astra.Dispatch.Security;
 using Astra.Dispatch.Templating;
 
 namespace Astra.Dispatch.Catalog;
@@ -31,4 +32,11 @@ public sealed record RuleLimits
 
     /// <summary>The template limits (<c>Dispatch:Templates</c>).</summary>
     public TemplateLimits Templates { get; init; } = new();
+
+    /// <summary>The tenants' network policies (their ports); null: 443, and 80 with plain HTTP, for every tenant.</summary>
+    internal NetworkPolicies? Networks { get; init; }
+
+    /// <summary>Null when the tenant's rules may use <paramref name="port"/>; otherwise why not.</summary>
+    internal string? PortRefusal(string tenantId, int port) =>
+        (Networks?.For(tenantId) ?? new NetworkPolicy([], null, AllowPlainHttp)).PortRefusal(port);
 }

@@ -8,7 +8,7 @@ namespace Astra.Dispatch.Delivery;
 /// <summary>Adds a rule's credentials to a request at send time, from secret names resolved just then.</summary>
 internal sealed class AuthApplier(SecretStore secrets, OAuth2TokenClient oauth)
 {
-    public async ValueTask ApplyAsync(HttpRequestMessage request, AuthDefinition? auth, CancellationToken cancellationToken)
+    public async ValueTask ApplyAsync(HttpRequestMessage request, string tenantId, AuthDefinition? auth, CancellationToken cancellationToken)
     {
         switch (auth?.Type)
         {
@@ -31,7 +31,7 @@ internal sealed class AuthApplier(SecretStore secrets, OAuth2TokenClient oauth)
                 request.RequestUri = new Uri($"{uri}{separator}{Uri.EscapeDataString(auth.Name!)}={Uri.EscapeDataString(secrets.Get(auth.Secret!))}");
                 return;
             case "oauth2":
-                var token = await oauth.GetTokenAsync(auth, forceRefresh: false, cancellationToken);
+                var token = await oauth.GetTokenAsync(tenantId, auth, forceRefresh: false, cancellationToken);
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
                 return;
             default:
