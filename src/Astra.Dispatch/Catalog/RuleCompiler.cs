@@ -47,6 +47,8 @@ public sealed partial class RuleCompiler(RuleLimits limits, Func<string, bool>? 
         {
             if (!HeaderName().IsMatch(name))
                 Error($"request.headers.{name}", "is not a valid HTTP header name");
+            else if (ForbiddenHeaders.Contains(name))
+                Error($"request.headers.{name}", "may not be set by a rule: the HTTP stack sets the headers that frame the message or steer the connection (Host, Content-Length, Transfer-Encoding, Connection, Upgrade, TE, Trailer, Keep-Alive, Proxy-*)");
             if (ParseTemplate(value, $"request.headers.{name}", Error) is { } t)
                 headers.Add(new(name, t));
         }
@@ -175,6 +177,8 @@ public sealed partial class RuleCompiler(RuleLimits limits, Func<string, bool>? 
         RequireSecret(auth.Secret, "auth.secret", error);
         if (auth.Type is "header" or "query" && string.IsNullOrWhiteSpace(auth.Name))
             error("auth.name", $"is required for auth type '{auth.Type}' (the header or query parameter name)");
+        else if (auth.Type == "header" && (!HeaderName().IsMatch(auth.Name!) || ForbiddenHeaders.Contains(auth.Name!)))
+            error("auth.name", $"'{auth.Name}' is not a header a rule may set");
         if (auth.Type == "basic" && string.IsNullOrWhiteSpace(auth.Username))
             error("auth.username", "is required for basic auth");
         if (auth.Type == "oauth2")

@@ -34,6 +34,9 @@ internal sealed partial class HttpActionSender(
     {
         var started = time.GetTimestamp();
         var timeout = rule.Timeout ?? options.Value.DefaultTimeout;
+        // Defence in depth: the consumer checked it already, and nothing else may add the rule's credentials.
+        if (CommandCheck.Refusal(action, rule) is { } refused)
+            return new AttemptOutcome(OutcomeKind.Permanent, null, refused, TimeSpan.Zero);
         var destination = new Uri(action.Url);
         using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeoutSource.CancelAfter(timeout);

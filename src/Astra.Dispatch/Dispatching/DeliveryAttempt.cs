@@ -28,6 +28,11 @@ internal sealed partial class DeliveryAttempt(
             return await FailUnsentAsync(command, info, $"rule {command.RuleId} does not exist for tenant {command.TenantId}", cancellationToken);
         if (!rule.Enabled)
             return await FailUnsentAsync(command, info, rule.PausedReason is { } why ? $"rule {rule.Id} is paused: {why}" : $"rule {rule.Id} is disabled", cancellationToken);
+        if (CommandCheck.Refusal(command, rule) is { } refusal)
+        {
+            LogCommandRefused(command.DeliveryId, command.TenantId, command.RuleId, refusal);
+            return await FailUnsentAsync(command, info, refusal, cancellationToken);
+        }
         if (await AlreadySucceededAsync(command.DeliveryId, info, cancellationToken))
         {
             LogAlreadyDelivered(command.DeliveryId);
@@ -117,7 +122,7 @@ internal sealed partial class DeliveryAttempt(
         return Failed(command, info.Attempt, outcome, fail.Error) with { Paused = paused };
     }
 
-    /// <summary>Failed before any attempt (rule gone, disabled or not the command's tenant's): recorded, published, dead-lettered.</summary>
+    /// <summary>Failed before any attempt (rule gone or disabled, or a command the rule could not have made): recorded, published, dead-lettered.</summary>
     private async Task<DeliveryDecision> FailUnsentAsync(SendHttpAction command, AttemptInfo info, string error, CancellationToken cancellationToken)
     {
         await log.AppendAsync(new AttemptRecorded(command.DeliveryId, time.GetUtcNow(), command.EventId, command.EventType, command.RuleId,
@@ -143,6 +148,9 @@ internal sealed partial class DeliveryAttempt(
 
     [LoggerMessage(EventId = 3005, Level = LogLevel.Debug, Message = "Delivery {DeliveryId} deferred ({Reason}), not attempted; next try in {Delay}")]
     private partial void LogDeferred(string deliveryId, string reason, TimeSpan delay);
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Warning, Message = "Command of delivery {DeliveryId} (tenant {TenantId}, rule {RuleId}) does not match its rule and is not sent: {Reason}")]
+    private partial void LogCommandRefused(string deliveryId, string tenantId, string ruleId, string reason);
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Delivery {DeliveryId} of rule {RuleId} failed: {Error}")]
     private partial void LogFailed(string deliveryId, string ruleId, string error);

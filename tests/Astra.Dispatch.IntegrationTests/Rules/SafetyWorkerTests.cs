@@ -126,6 +126,57 @@ public sealed class SafetyWorkerTests
         }
     }
 
+    /// <summary>
+    /// A command published straight to astra.dispatch.send (a forged one, or one from a compromised publisher) naming a
+    /// rule and another host: on main the worker sent it there with the rule's bearer token. Now it is checked against the
+    /// rule's pinned origin, not sent anywhere, published as failed and dead-lettered.
+    /// </summary>
+    [Fact]
+    public async Task ForgedCommandToAForeignHost_NotSentAnywhere_FailedAndDeadLettered()
+    {
+        var broker = await SharedBroker.GetAsync();
+        var tenant = "forge-" + Guid.NewGuid().ToString("N")[..10];
+        var vhost = await broker.CreateVirtualHostAsync(tenant);
+        var secrets = Directory.CreateTempSubdirectory("astra-forge-secrets-").FullName;
+        try
+        {
+            var token = "tok-" + Guid.NewGuid().ToString("N");
+            await File.WriteAllTextAsync(Path.Combine(secrets, "CRM_TOKEN"), token);
+            await using var owner = await HttpReceiver.StartAsync();
+            await using var foreign = await HttpReceiver.StartAsync();
+            await using var amqp = await RawAmqp.ConnectAsync(vhost);
+            await using var results = await amqp.TapAsync(BusNames.ResultsExchange, "action.*");
+            await using var worker = await WorkerHost.StartAsync(vhost,
+                RuleYaml.Post($"{tenant}-crm", tenant, owner.UrlFor("/leads"), extra: "auth: { type: bearer, secret: CRM_TOKEN }"),
+                new Dictionary<string, string?> { ["Dispatch:SecretsPath"] = secrets });
+            var forged = new SendHttpAction
+            {
+                DeliveryId = "msg_forged" + Guid.NewGuid().ToString("N")[..8],
+                EventId = "evt_forged",
+                EventType = "lead.captured",
+                TenantId = tenant,
+                RuleId = $"{tenant}-crm",
+                Method = "POST",
+                Url = $"http://localhost:{foreign.BaseUri.Port}/steal",
+                Body = "{}",
+                ContentType = "application/json",
+            };
+
+            await amqp.PublishJsonAsync(BusNames.SendQueue, "", forged, mandatory: true);
+
+            var failed = await results.WaitForAsync(m => m.RoutingKey == "action.failed" && m.BodyText.Contains(forged.DeliveryId, StringComparison.Ordinal), Wait);
+            var error = JsonDocument.Parse(failed.Body).RootElement.GetProperty("error").GetString();
+            Assert.StartsWith($"command refused: its URL's origin http://localhost:{foreign.BaseUri.Port} is not rule {tenant}-crm's", error, StringComparison.Ordinal);
+            Assert.NotNull(await DeadLetterAsync(amqp, forged.EventId));
+            Assert.Empty(foreign.Requests);
+            Assert.Empty(owner.Requests);
+        }
+        finally
+        {
+            Directory.Delete(secrets, recursive: true);
+        }
+    }
+
     /// <summary>The dead letter of an event in astra.dispatch.send_error (created by MassTransit on the first fault, so it may not exist yet).</summary>
     private static async Task<AmqpMessage> DeadLetterAsync(RawAmqp amqp, string eventId)
     {
