@@ -37,7 +37,7 @@ public static class DispatchServiceCollectionExtensions
         services.TryAddSingleton<IDeliveryLog, DeliveryLog>();
         services.TryAddSingleton<SecretStore>();
         services.TryAddSingleton(sp => RuleLimitsFrom(sp.GetRequiredService<IOptions<HttpDeliveryOptions>>().Value, sp.GetRequiredService<IOptions<DispatchOptions>>().Value,
-            sp.GetRequiredService<IOptions<TemplateLimits>>().Value, sp.GetRequiredService<NetworkPolicies>()));
+            sp.GetRequiredService<IOptions<TemplateLimits>>().Value, sp.GetRequiredService<NetworkPolicies>(), sp.GetRequiredService<IOptions<RetryOptions>>().Value));
         services.TryAddSingleton<RuleCompilerFactory>();
         services.TryAddSingleton<RuleImporter>();
         services.TryAddSingleton<RuleCatalog>();
@@ -46,6 +46,7 @@ public static class DispatchServiceCollectionExtensions
         services.TryAddSingleton<LiquidEngine>();
         services.TryAddSingleton<RequestRenderer>();
         services.TryAddSingleton<RetrySchedule>();
+        services.TryAddSingleton<IDelayTierAvailability, EveryDelayTierAvailable>();
         services.TryAddSingleton<NetworkPolicies>();
         services.TryAddSingleton<IHostResolver, DnsHostResolver>();
         services.TryAddSingleton<DestinationReach>();
@@ -93,13 +94,17 @@ public static class DispatchServiceCollectionExtensions
                 "Dispatch:Delivery:Schedule must hold whole-second delays such as 5s, 5m, 2h (at least 1s)")
             .Validate(o => o.Jitter is >= 0 and <= 0.5, "Dispatch:Delivery:Jitter must be between 0 and 0.5")
             .Validate(o => o.ShutdownGrace >= TimeSpan.Zero, "Dispatch:Delivery:ShutdownGrace must not be negative")
+            .Validate(o => o.MaxDelayTiers >= RetrySchedule.FixedDelays(o).Count(),
+                "Dispatch:Delivery:MaxDelayTiers must leave room for the default schedule and the deferral tiers")
             .ValidateOnStart();
         services.AddOptions<ResultsOptions>().BindConfiguration(ResultsOptions.Section);
     }
 
     /// <summary>The import-time bounds of rules, from the HTTP limits and the per-tenant rule count.</summary>
-    private static RuleLimits RuleLimitsFrom(HttpDeliveryOptions http, DispatchOptions dispatch, TemplateLimits templates, NetworkPolicies networks) => new()
+    private static RuleLimits RuleLimitsFrom(HttpDeliveryOptions http, DispatchOptions dispatch, TemplateLimits templates, NetworkPolicies networks, RetryOptions retry) => new()
     {
+        MaxDelayTiers = retry.MaxDelayTiers,
+        FixedDelayTiers = [.. RetrySchedule.FixedDelays(retry)],
         Templates = templates,
         Networks = networks,
         AllowPlainHttp = http.AllowPlainHttp,

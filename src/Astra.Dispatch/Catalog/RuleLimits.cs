@@ -1,3 +1,4 @@
+using Astra.Dispatch.Rules;
 using Astra.Dispatch.Security;
 using Astra.Dispatch.Templating;
 
@@ -23,6 +24,15 @@ public sealed record RuleLimits
 
     /// <summary>The longest delay of a retry schedule.</summary>
     public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromDays(1);
+
+    /// <summary>Distinct retry delays (delay tiers) across all stored rules and the fixed ones (<c>Dispatch:Delivery:MaxDelayTiers</c>).</summary>
+    public int MaxDelayTiers { get; init; } = 32;
+
+    /// <summary>The delays in use whatever the rules say: the default schedule and the deferral tiers.</summary>
+    public IReadOnlyCollection<TimeSpan> FixedDelayTiers { get; init; } = [];
+
+    /// <summary>The limits an import keeps across everything stored.</summary>
+    public ImportLimits Import => new() { MaxRulesPerTenant = MaxRulesPerTenant, MaxDelayTiers = MaxDelayTiers, FixedDelayTiers = FixedDelayTiers };
 
     /// <summary>Event types and globs in one rule's <c>trigger.events</c>.</summary>
     public int MaxEventPatterns { get; init; } = 50;

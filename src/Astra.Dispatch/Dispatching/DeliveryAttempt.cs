@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Astra.Dispatch.Catalog;
 using Astra.Dispatch.Contracts;
 using Astra.Dispatch.Delivery;
+using Astra.Dispatch.Rules;
 using Astra.Dispatch.Security;
 using Astra.Dispatch.Storage;
 using Astra.Dispatch.Telemetry;
@@ -18,7 +19,7 @@ namespace Astra.Dispatch.Dispatching;
 internal sealed partial class DeliveryAttempt(
     RuleCatalog catalog, DeliveryGate gate, IHttpActionSender sender, Redactor redactor, RetrySchedule schedule, IDeliveryLog log,
     SucceededDeliveries succeeded, RulePausing pausing, IOptions<ResultsOptions> results, DispatchTelemetry telemetry, TimeProvider time,
-    ILogger<DeliveryAttempt> logger) : IDeliveryAttempt
+    IDelayTierAvailability tiers, ILogger<DeliveryAttempt> logger) : IDeliveryAttempt
 {
     public async Task<DeliveryDecision> RunAsync(SendHttpAction command, AttemptInfo info, CancellationToken cancellationToken)
     {
@@ -45,7 +46,8 @@ internal sealed partial class DeliveryAttempt(
         switch (await gate.EnterAsync(rule, command, destination, cancellationToken))
         {
             case Admission.Deferred deferred:
-                var (tier, wait) = schedule.Defer(info.DeferralsSoFar, deferred.RetryAfter);
+                if (await DeferralAsync(info, deferred.RetryAfter, cancellationToken) is not var (tier, wait))
+                    return await FailUnsentAsync(command, info, $"deferred ({deferred.Reason}), but no deferral delay tier can be used (the broker refused to declare their queues; see the worker's log)", cancellationToken);
                 telemetry.RetryScheduled(tier, "deferred");
                 LogDeferred(command.DeliveryId, deferred.Reason, wait);
                 return new DeliveryDecision.Defer(tier, wait, info.AttemptsSoFar, info.DeferralsSoFar + 1, deferred.Reason);
@@ -69,10 +71,32 @@ internal sealed partial class DeliveryAttempt(
         return AttemptPolicy.Decide(outcome, rule, info.Attempt, schedule) switch
         {
             AttemptVerdict.Succeeded => await SucceededAsync(command, rule, info, startedAt, outcome, cancellationToken),
+            AttemptVerdict.Retry retry when !await IsAvailableAsync(retry.Tier, cancellationToken) => await FailAsync(command, rule, info, startedAt, outcome,
+                new AttemptVerdict.Fail($"not retried: its retry delay {Durations.Format(retry.Tier)} cannot be used (the broker refused to declare that delay tier's queue; see the worker's log); last error: {outcome.Error}", PauseRule: false),
+                cancellationToken),
             AttemptVerdict.Retry retry => await RetryAsync(command, rule, info, startedAt, outcome, retry, cancellationToken),
             AttemptVerdict.Fail fail => await FailAsync(command, rule, info, startedAt, outcome, fail, cancellationToken),
             _ => throw new UnreachableException(),
         };
+    }
+
+    private ValueTask<bool> IsAvailableAsync(TimeSpan tier, CancellationToken cancellationToken) => tiers.IsAvailableAsync(tier, cancellationToken);
+
+    /// <summary>
+    /// The deferral's tier and wait: the back-off's own tier, or, when the broker refused that one, the nearest longer
+    /// deferral tier that works (then the nearest shorter); null when none does.
+    /// </summary>
+    private async ValueTask<(TimeSpan Tier, TimeSpan Wait)?> DeferralAsync(AttemptInfo info, TimeSpan? retryAfter, CancellationToken cancellationToken)
+    {
+        var (tier, wait) = schedule.Defer(info.DeferralsSoFar, retryAfter);
+        if (await IsAvailableAsync(tier, cancellationToken))
+            return (tier, wait);
+        foreach (var other in RetrySchedule.DeferTiers.Where(t => t != tier).OrderBy(t => t < tier).ThenBy(t => (t - tier).Duration()))
+        {
+            if (await IsAvailableAsync(other, cancellationToken))
+                return (other, schedule.DeferWait(other, retryAfter));
+        }
+        return null;
     }
 
     /// <summary>

@@ -17,7 +17,7 @@ namespace Astra.Dispatch.Dispatching;
 /// </summary>
 internal sealed partial class EventPlanner(
     RuleCatalog catalog, RuleMatcher matcher, RequestRenderer renderer, DestinationBreaker breaker, RetrySchedule schedule, IDeliveryLog log,
-    DispatchTelemetry telemetry, TimeProvider time, ILogger<EventPlanner> logger) : IEventPlanner
+    IDelayTierAvailability tiers, DispatchTelemetry telemetry, TimeProvider time, ILogger<EventPlanner> logger) : IEventPlanner
 {
     public async Task<EventPlan> PlanAsync(ConversationEvent e, EventReceipt receipt, CancellationToken cancellationToken)
     {
@@ -101,6 +101,9 @@ internal sealed partial class EventPlanner(
     {
         if (!breaker.AnyOpen || breaker.Refuse(new Uri(command.Url), mayProbe: false) is not { } refused
             || schedule.NextDelay(rule, 1, refused.RetryAfter) is not { } next)
+            return null;
+        // A tier the broker refused: send the command instead; the send side fails it with the reason.
+        if (tiers.IsKnownUnavailable(next.Tier))
             return null;
         telemetry.AttemptFinished(rule.Id, refused.Name, null, null);
         telemetry.RetryScheduled(next.Tier, "retry");

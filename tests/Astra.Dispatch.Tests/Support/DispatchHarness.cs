@@ -41,11 +41,11 @@ internal sealed class DispatchHarness : IDisposable
         var gate = new DeliveryGate(Breaker, Rates, new TenantLimiter(Options.Create(Http)), Destinations);
         var pausing = new RulePausing(Store, Catalog, Log, Options.Create(Retry), Time, NullLogger<RulePausing>.Instance);
         Attempt = new DeliveryAttempt(Catalog, gate, Sender, Redactor, Schedule, Log, new SucceededDeliveries(), pausing, Options.Create(Results),
-            Telemetry, Time, NullLogger<DeliveryAttempt>.Instance);
+            Telemetry, Time, Tiers, NullLogger<DeliveryAttempt>.Instance);
         var liquid = new LiquidEngine();
         Matcher = new RuleMatcher(liquid);
         Renderer = new RequestRenderer(liquid, Options.Create(Http));
-        Planner = new EventPlanner(Catalog, Matcher, Renderer, Breaker, Schedule, Log, Telemetry, Time, NullLogger<EventPlanner>.Instance);
+        Planner = new EventPlanner(Catalog, Matcher, Renderer, Breaker, Schedule, Log, Tiers, Telemetry, Time, NullLogger<EventPlanner>.Instance);
     }
 
     public FakeTimeProvider Time { get; } = new(Outcomes.Now);
@@ -59,6 +59,9 @@ internal sealed class DispatchHarness : IDisposable
     public TempSecrets Secrets { get; }
 
     public ScriptedSender Sender { get; } = new();
+
+    /// <summary>The delay tiers the broker would refuse (none unless a test says so).</summary>
+    public RefusedDelayTiers Tiers { get; } = new();
 
     public IRuleStore Store { get; }
 
@@ -91,7 +94,7 @@ internal sealed class DispatchHarness : IDisposable
     /// <summary>Stores the rules (as an import does) and loads them into the catalog.</summary>
     public async Task AddRulesAsync(params RuleDefinition[] rules)
     {
-        await Store.ImportAsync(rules, source: null, maxRulesPerTenant: 1000, Token);
+        await Store.ImportAsync(rules, source: null, new ImportLimits(), Token);
         await Catalog.RefreshAsync(Token);
     }
 

@@ -41,7 +41,7 @@ internal sealed class SqliteRuleStore(SqliteDatabase database, TimeProvider time
         return rows.AsList();
     }
 
-    public async Task<ImportSummary> ImportAsync(IReadOnlyList<RuleDefinition> rules, string? source, int maxRulesPerTenant, CancellationToken cancellationToken)
+    public async Task<ImportSummary> ImportAsync(IReadOnlyList<RuleDefinition> rules, string? source, ImportLimits limits, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
@@ -68,7 +68,9 @@ internal sealed class SqliteRuleStore(SqliteDatabase database, TimeProvider time
             if (existing is null) added++; else updated++;
         }
         var removed = source is null ? 0 : await RemoveMissingAsync(connection, tx, rules, source);
-        await RuleCounts.CheckAsync(connection, tx, rules, maxRulesPerTenant);
+        await RuleCounts.CheckAsync(connection, tx, rules, limits.MaxRulesPerTenant);
+        DelayTierBudget.Check(await connection.QueryAsync<StoredDelay>(
+            "SELECT r.tenant_id AS TenantId, r.id AS Id, CAST(j.value AS TEXT) AS Delay FROM rules AS r, json_each(r.definition, '$.retry.schedule') AS j", transaction: tx), rules, limits);
         if (added + updated + removed > 0)
             await BumpGenerationAsync(connection, tx);
         await tx.CommitAsync(cancellationToken);
