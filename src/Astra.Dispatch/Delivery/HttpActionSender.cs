@@ -168,7 +168,7 @@ internal sealed partial class HttpActionSender(
             HttpRequestException { InnerException: SsrfRefusedException guarded } => guarded.Message,
             _ => Describe(ex),
         };
-        if (!reach.IsKnownPublic(target.Host))
+        if (!reach.IsKnownPublic(target.IdnHost))
         {
             LogUnreachable(action.DeliveryId, action.TenantId, action.RuleId, $"{target.Host}:{target.Port}", prefix + reason);
             return new AttemptOutcome(OutcomeKind.Transient, null, Unreachable(target, tokenEndpoint), elapsed);

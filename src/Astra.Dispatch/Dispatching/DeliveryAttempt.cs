@@ -59,7 +59,7 @@ internal sealed partial class DeliveryAttempt(
                 startedAt = time.GetUtcNow();
                 using (admitted.Leases)
                     outcome = await sender.SendAsync(command, rule, cancellationToken);
-                gate.Record(destination, outcome);
+                gate.Record(command.TenantId, destination, outcome);
                 // Everything below stores, logs or publishes the outcome: mask redact: fields and echoed secrets first.
                 outcome = outcome with { Error = redactor.Text(outcome.Error, rule.Definition), ResponseBody = redactor.Text(outcome.ResponseBody, rule.Definition) };
                 break;

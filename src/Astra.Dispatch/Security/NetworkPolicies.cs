@@ -22,7 +22,10 @@ internal sealed class NetworkPolicies
         var distinct = new Dictionary<string, NetworkPolicy>(StringComparer.Ordinal) { [Default.Key] = Default };
         foreach (var (tenant, own) in options.Tenants)
         {
-            var policy = new NetworkPolicy(own.AllowedNetworks ?? options.AllowedNetworks, own.AllowedPorts ?? options.AllowedPorts, options.AllowPlainHttp);
+            var policy = new NetworkPolicy(own.AllowedNetworks ?? options.AllowedNetworks, own.AllowedPorts ?? options.AllowedPorts, options.AllowPlainHttp)
+            {
+                Scope = $"policy-{distinct.Count}",
+            };
             _byTenant[tenant] = distinct.TryAdd(policy.Key, policy) ? policy : distinct[policy.Key];
         }
         All = [.. distinct.Values];

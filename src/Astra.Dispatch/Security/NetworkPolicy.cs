@@ -65,6 +65,12 @@ internal sealed class NetworkPolicy
     /// <summary>What the policy allows, in one canonical string: tenants with equal keys share one connection pool.</summary>
     public string Key { get; }
 
+    /// <summary>
+    /// A short name for what is kept per policy besides its pool (a destination's circuit): empty for the default policy,
+    /// so tenants without lists of their own share one circuit per destination as before.
+    /// </summary>
+    public string Scope { get; internal init; } = "";
+
     /// <summary>The ports allowed, for messages.</summary>
     public string Ports => string.Join(", ", _ports);
 
