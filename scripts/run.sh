@@ -72,6 +72,7 @@ export Dispatch__RulesPath="${Dispatch__RulesPath:-$PWD/deploy/demo/rules.yaml}"
 export Dispatch__Database="${Dispatch__Database:-$PWD/data/dispatch.db}"
 export Dispatch__Http__AllowPlainHttp="${Dispatch__Http__AllowPlainHttp:-true}"
 export Dispatch__Http__AllowedNetworks__0="${Dispatch__Http__AllowedNetworks__0:-127.0.0.0/8}"
+export Dispatch__Http__AllowedPorts__0="${Dispatch__Http__AllowedPorts__0:-5088}"
 
 echo "run: demo receiver on http://127.0.0.1:5088 (it prints what it receives)"
 dotnet src/Astra.Dispatch.DemoReceiver/bin/Release/net10.0/Astra.Dispatch.DemoReceiver.dll \

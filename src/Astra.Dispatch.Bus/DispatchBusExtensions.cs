@@ -33,6 +33,7 @@ public static class DispatchBusExtensions
             .Validate(o => o.SendConcurrency > 0 && o.EventsConcurrency > 0 && o.SendPrefetch > 0 && o.EventsPrefetch > 0, "Dispatch:RabbitMq prefetch and concurrency must be positive")
             .ValidateOnStart();
         services.AddSingleton<DelayTiers>();
+        services.AddSingleton<IDelayTierAvailability>(sp => sp.GetRequiredService<DelayTiers>());
         services.AddHostedService<DelayTierDeclarer>();
         services.AddMassTransit(x =>
         {

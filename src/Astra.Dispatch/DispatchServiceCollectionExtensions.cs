@@ -39,7 +39,7 @@ public static class DispatchServiceCollectionExtensions
         services.TryAddSingleton<IDeliveryLog, DeliveryLog>();
         services.TryAddSingleton<SecretStore>();
         services.TryAddSingleton(sp => RuleLimitsFrom(sp.GetRequiredService<IOptions<HttpDeliveryOptions>>().Value, sp.GetRequiredService<IOptions<DispatchOptions>>().Value,
-            sp.GetRequiredService<IOptions<TemplateLimits>>().Value));
+            sp.GetRequiredService<IOptions<TemplateLimits>>().Value, sp.GetRequiredService<NetworkPolicies>(), sp.GetRequiredService<IOptions<RetryOptions>>().Value));
         services.TryAddSingleton<RuleCompilerFactory>();
         services.TryAddSingleton<RuleImporter>();
         services.TryAddSingleton<RuleCatalog>();
@@ -48,8 +48,10 @@ public static class DispatchServiceCollectionExtensions
         services.TryAddSingleton<LiquidEngine>();
         services.TryAddSingleton<RequestRenderer>();
         services.TryAddSingleton<RetrySchedule>();
-        services.TryAddSingleton<NetworkPolicy>();
+        services.TryAddSingleton<IDelayTierAvailability, EveryDelayTierAvailable>();
+        services.TryAddSingleton<NetworkPolicies>();
         services.TryAddSingleton<IHostResolver, DnsHostResolver>();
+        services.TryAddSingleton<DestinationReach>();
         services.TryAddSingleton<SsrfGuard>();
         services.TryAddSingleton<Redactor>();
         services.TryAddSingleton<DestinationLimiter>();
@@ -59,10 +61,9 @@ public static class DispatchServiceCollectionExtensions
         services.TryAddSingleton<OAuth2TokenClient>();
         services.TryAddSingleton<AuthApplier>();
         services.TryAddSingleton<GuardedHttpHandlers>();
+        services.TryAddSingleton(sp => new GuardedHttpClients(sp.GetRequiredService<GuardedHttpHandlers>(), sp.GetRequiredService<NetworkPolicies>()));
         services.TryAddSingleton<ClientCertificateClients>();
         services.TryAddSingleton<IHttpActionSender, HttpActionSender>();
-        AddGuardedHttpClient(services, HttpActionSender.HttpClientName);
-        AddGuardedHttpClient(services, OAuth2TokenClient.HttpClientName);
 
         // The decisions the consumers carry out.
         services.TryAddSingleton<RuleMatcher>();
@@ -88,9 +89,8 @@ public static class DispatchServiceCollectionExtensions
     private static void AddOptions(IServiceCollection services)
     {
         services.AddOptions<DispatchOptions>().BindConfiguration(DispatchOptions.Section).ValidateOnStart();
-        services.AddOptions<NetworkOptions>().BindConfiguration(NetworkOptions.Section)
-            .Validate(o => o.AllowedNetworks.All(n => IpNetwork.TryParse(n, out _)), "Dispatch:Http:AllowedNetworks must hold CIDR blocks such as 127.0.0.0/8")
-            .ValidateOnStart();
+        services.AddOptions<NetworkOptions>().BindConfiguration(NetworkOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<NetworkOptions>, NetworkOptionsValidator>();
         services.AddOptions<RedactionOptions>().BindConfiguration(RedactionOptions.Section);
         services.AddOptions<HttpDeliveryOptions>().BindConfiguration(HttpDeliveryOptions.Section)
             .Validate(o => o.MaxConcurrencyPerDestination > 0 && o.MaxConcurrencyPerTenant > 0 && o.MaxRequestBodyBytes > 0 && o.MaxResponseBodyBytes > 0,
@@ -105,6 +105,8 @@ public static class DispatchServiceCollectionExtensions
                 "Dispatch:Delivery:Schedule must hold whole-second delays such as 5s, 5m, 2h (at least 1s)")
             .Validate(o => o.Jitter is >= 0 and <= 0.5, "Dispatch:Delivery:Jitter must be between 0 and 0.5")
             .Validate(o => o.ShutdownGrace >= TimeSpan.Zero, "Dispatch:Delivery:ShutdownGrace must not be negative")
+            .Validate(o => o.MaxDelayTiers >= RetrySchedule.FixedDelays(o).Count(),
+                "Dispatch:Delivery:MaxDelayTiers must leave room for the default schedule and the deferral tiers")
             .ValidateOnStart();
         services.AddOptions<ResultsOptions>().BindConfiguration(ResultsOptions.Section);
         services.AddOptions<TenancyOptions>().BindConfiguration(TenancyOptions.Section)
@@ -113,19 +115,15 @@ public static class DispatchServiceCollectionExtensions
     }
 
     /// <summary>The import-time bounds of rules, from the HTTP limits and the per-tenant rule count.</summary>
-    private static RuleLimits RuleLimitsFrom(HttpDeliveryOptions http, DispatchOptions dispatch, TemplateLimits templates) => new()
+    private static RuleLimits RuleLimitsFrom(HttpDeliveryOptions http, DispatchOptions dispatch, TemplateLimits templates, NetworkPolicies networks, RetryOptions retry) => new()
     {
+        MaxDelayTiers = retry.MaxDelayTiers,
+        FixedDelayTiers = [.. RetrySchedule.FixedDelays(retry)],
         Templates = templates,
+        Networks = networks,
         AllowPlainHttp = http.AllowPlainHttp,
         MaxHeaders = http.MaxHeaders,
         MaxUrlLength = http.MaxUrlLength,
         MaxRulesPerTenant = dispatch.MaxRulesPerTenant,
     };
-
-    private static void AddGuardedHttpClient(IServiceCollection services, string name) =>
-        services.AddHttpClient(name, c => c.Timeout = Timeout.InfiniteTimeSpan)
-            .ConfigurePrimaryHttpMessageHandler(sp => sp.GetRequiredService<GuardedHttpHandlers>().Create())
-            .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
-            // The factory's default loggers write request URLs, which can carry query-string credentials.
-            .RemoveAllLoggers();
 }

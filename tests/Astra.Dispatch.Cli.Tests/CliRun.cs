@@ -13,6 +13,8 @@ internal sealed class CliRun : IDisposable
             ["Dispatch:SecretsPath"] = SecretsPath,
             ["Dispatch:Http:AllowPlainHttp"] = "true",
             ["Dispatch:Http:AllowedNetworks:0"] = "127.0.0.0/8",
+            // The rules of these tests point at 127.0.0.1:9 (discard), where nothing answers.
+            ["Dispatch:Http:AllowedPorts:0"] = "1-65535",
             // Nothing listens here: commands that need the broker must fail cleanly, never hang.
             ["Dispatch:RabbitMq:Uri"] = "amqp://guest:guest@127.0.0.1:1/",
         };

@@ -49,12 +49,14 @@ public sealed partial class RuleCompiler(RuleLimits limits, Func<string, string,
         if (!Methods.Contains(method))
             Error("request.method", $"'{rule.Request.Method}' is not one of POST, PUT, PATCH, GET, DELETE");
         var url = ParseTemplate(rule.Request.Url, "request.url", Error);
-        var origin = ValidateUrl(rule.Request.Url, Error);
+        var origin = ValidateUrl(rule.TenantId, rule.Request.Url, Error);
         var headers = new List<KeyValuePair<string, IFluidTemplate>>();
         foreach (var (name, value) in rule.Request.Headers ?? [])
         {
             if (!HeaderName().IsMatch(name))
                 Error($"request.headers.{name}", "is not a valid HTTP header name");
+            else if (ForbiddenHeaders.Contains(name))
+                Error($"request.headers.{name}", "may not be set by a rule: the HTTP stack sets the headers that frame the message or steer the connection (Host, Content-Length, Transfer-Encoding, Connection, Upgrade, TE, Trailer, Keep-Alive, Proxy-*)");
             if (ParseTemplate(value, $"request.headers.{name}", Error) is { } t)
                 headers.Add(new(name, t));
         }
@@ -150,7 +152,7 @@ public sealed partial class RuleCompiler(RuleLimits limits, Func<string, string,
     }
 
     /// <summary>The URL's origin, pinned by its literal text (see <see cref="UrlOrigin"/>), or null after reporting why not.</summary>
-    private Uri? ValidateUrl(string url, Action<string, string> error)
+    private Uri? ValidateUrl(string tenantId, string url, Action<string, string> error)
     {
         if (string.IsNullOrWhiteSpace(url))
         {
@@ -164,6 +166,8 @@ public sealed partial class RuleCompiler(RuleLimits limits, Func<string, string,
             error("request.url", message!);
         else if (!limits.AllowPlainHttp && origin.Scheme == Uri.UriSchemeHttp)
             error("request.url", "uses plain http://; only https:// is allowed unless Dispatch:Http:AllowPlainHttp is true");
+        else if (limits.PortRefusal(tenantId, origin.Port) is { } port)
+            error("request.url", port);
         return origin;
     }
 
@@ -181,14 +185,22 @@ public sealed partial class RuleCompiler(RuleLimits limits, Func<string, string,
         RequireSecret(tenantId, auth.Secret, "auth.secret", error);
         if (auth.Type is "header" or "query" && string.IsNullOrWhiteSpace(auth.Name))
             error("auth.name", $"is required for auth type '{auth.Type}' (the header or query parameter name)");
+        else if (auth.Type == "header" && (!HeaderName().IsMatch(auth.Name!) || ForbiddenHeaders.Contains(auth.Name!)))
+            error("auth.name", $"'{auth.Name}' is not a header a rule may set");
         if (auth.Type == "basic" && string.IsNullOrWhiteSpace(auth.Username))
             error("auth.username", "is required for basic auth");
         if (auth.Type == "oauth2")
         {
             if (string.IsNullOrWhiteSpace(auth.ClientId))
                 error("auth.clientId", "is required for oauth2");
-            if (!Uri.TryCreate(auth.TokenUrl, UriKind.Absolute, out var tokenUrl) || tokenUrl.Scheme is not ("https" or "http"))
+            if (!Uri.TryCreate(auth.TokenUrl, UriKind.Absolute, out var tokenUrl) || tokenUrl.Scheme is not ("https" or "http") || string.IsNullOrEmpty(tokenUrl.Host))
                 error("auth.tokenUrl", "must be an absolute https:// URL");
+            else if (!limits.AllowPlainHttp && tokenUrl.Scheme == Uri.UriSchemeHttp)
+                error("auth.tokenUrl", "uses plain http://; only https:// is allowed unless Dispatch:Http:AllowPlainHttp is true (the client secret travels in it)");
+            else if (!string.IsNullOrEmpty(tokenUrl.UserInfo))
+                error("auth.tokenUrl", "must not hold credentials (user@host); the client secret is auth.secret");
+            else if (limits.PortRefusal(tenantId, tokenUrl.Port) is { } port)
+                error("auth.tokenUrl", port);
         }
     }
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Astra.Dispatch.Catalog;
 using Astra.Dispatch.Contracts;
 using Astra.Dispatch.Delivery;
+using Astra.Dispatch.Rules;
 using Astra.Dispatch.Security;
 using Astra.Dispatch.Storage;
 using Astra.Dispatch.Telemetry;
@@ -18,7 +19,7 @@ namespace Astra.Dispatch.Dispatching;
 internal sealed partial class DeliveryAttempt(
     RuleCatalog catalog, DeliveryGate gate, IHttpActionSender sender, Redactor redactor, RetrySchedule schedule, IDeliveryLog log,
     SucceededDeliveries succeeded, RulePausing pausing, IOptions<ResultsOptions> results, DispatchTelemetry telemetry, TimeProvider time,
-    ILogger<DeliveryAttempt> logger) : IDeliveryAttempt
+    IDelayTierAvailability tiers, ILogger<DeliveryAttempt> logger) : IDeliveryAttempt
 {
     public async Task<DeliveryDecision> RunAsync(SendHttpAction command, AttemptInfo info, CancellationToken cancellationToken)
     {
@@ -28,6 +29,11 @@ internal sealed partial class DeliveryAttempt(
             return await FailUnsentAsync(command, info, $"rule {command.RuleId} does not exist for tenant {command.TenantId}", cancellationToken);
         if (!rule.Enabled)
             return await FailUnsentAsync(command, info, rule.PausedReason is { } why ? $"rule {rule.Id} is paused: {why}" : $"rule {rule.Id} is disabled", cancellationToken);
+        if (CommandCheck.Refusal(command, rule) is { } refusal)
+        {
+            LogCommandRefused(command.DeliveryId, command.TenantId, command.RuleId, refusal);
+            return await FailUnsentAsync(command, info, refusal, cancellationToken);
+        }
         if (await AlreadySucceededAsync(command.DeliveryId, info, cancellationToken))
         {
             LogAlreadyDelivered(command.DeliveryId);
@@ -40,7 +46,8 @@ internal sealed partial class DeliveryAttempt(
         switch (await gate.EnterAsync(rule, command, destination, cancellationToken))
         {
             case Admission.Deferred deferred:
-                var (tier, wait) = schedule.Defer(info.DeferralsSoFar, deferred.RetryAfter);
+                if (await DeferralAsync(info, deferred.RetryAfter, cancellationToken) is not var (tier, wait))
+                    return await FailUnsentAsync(command, info, $"deferred ({deferred.Reason}), but no deferral delay tier can be used (the broker refused to declare their queues; see the worker's log)", cancellationToken);
                 telemetry.RetryScheduled(tier, "deferred");
                 LogDeferred(command.DeliveryId, deferred.Reason, wait);
                 return new DeliveryDecision.Defer(tier, wait, info.AttemptsSoFar, info.DeferralsSoFar + 1, deferred.Reason);
@@ -52,7 +59,7 @@ internal sealed partial class DeliveryAttempt(
                 startedAt = time.GetUtcNow();
                 using (admitted.Leases)
                     outcome = await sender.SendAsync(command, rule, cancellationToken);
-                gate.Record(destination, outcome);
+                gate.Record(command.TenantId, destination, outcome);
                 // Everything below stores, logs or publishes the outcome: mask redact: fields and echoed secrets first.
                 outcome = outcome with { Error = redactor.Text(outcome.Error, rule.Definition), ResponseBody = redactor.Text(outcome.ResponseBody, rule.Definition) };
                 break;
@@ -64,10 +71,32 @@ internal sealed partial class DeliveryAttempt(
         return AttemptPolicy.Decide(outcome, rule, info.Attempt, schedule) switch
         {
             AttemptVerdict.Succeeded => await SucceededAsync(command, rule, info, startedAt, outcome, cancellationToken),
+            AttemptVerdict.Retry retry when !await IsAvailableAsync(retry.Tier, cancellationToken) => await FailAsync(command, rule, info, startedAt, outcome,
+                new AttemptVerdict.Fail($"not retried: its retry delay {Durations.Format(retry.Tier)} cannot be used (the broker refused to declare that delay tier's queue; see the worker's log); last error: {outcome.Error}", PauseRule: false),
+                cancellationToken),
             AttemptVerdict.Retry retry => await RetryAsync(command, rule, info, startedAt, outcome, retry, cancellationToken),
             AttemptVerdict.Fail fail => await FailAsync(command, rule, info, startedAt, outcome, fail, cancellationToken),
             _ => throw new UnreachableException(),
         };
+    }
+
+    private ValueTask<bool> IsAvailableAsync(TimeSpan tier, CancellationToken cancellationToken) => tiers.IsAvailableAsync(tier, cancellationToken);
+
+    /// <summary>
+    /// The deferral's tier and wait: the back-off's own tier, or, when the broker refused that one, the nearest longer
+    /// deferral tier that works (then the nearest shorter); null when none does.
+    /// </summary>
+    private async ValueTask<(TimeSpan Tier, TimeSpan Wait)?> DeferralAsync(AttemptInfo info, TimeSpan? retryAfter, CancellationToken cancellationToken)
+    {
+        var (tier, wait) = schedule.Defer(info.DeferralsSoFar, retryAfter);
+        if (await IsAvailableAsync(tier, cancellationToken))
+            return (tier, wait);
+        foreach (var other in RetrySchedule.DeferTiers.Where(t => t != tier).OrderBy(t => t < tier).ThenBy(t => (t - tier).Duration()))
+        {
+            if (await IsAvailableAsync(other, cancellationToken))
+                return (other, schedule.DeferWait(other, retryAfter));
+        }
+        return null;
     }
 
     /// <summary>
@@ -117,7 +146,7 @@ internal sealed partial class DeliveryAttempt(
         return Failed(command, info.Attempt, outcome, fail.Error) with { Paused = paused };
     }
 
-    /// <summary>Failed before any attempt (rule gone, disabled or not the command's tenant's): recorded, published, dead-lettered.</summary>
+    /// <summary>Failed before any attempt (rule gone or disabled, or a command the rule could not have made): recorded, published, dead-lettered.</summary>
     private async Task<DeliveryDecision> FailUnsentAsync(SendHttpAction command, AttemptInfo info, string error, CancellationToken cancellationToken)
     {
         await log.AppendAsync(new AttemptRecorded(command.DeliveryId, time.GetUtcNow(), command.EventId, command.EventType, command.RuleId,
@@ -144,6 +173,9 @@ internal sealed partial class DeliveryAttempt(
 
     [LoggerMessage(EventId = 3005, Level = LogLevel.Debug, Message = "Delivery {DeliveryId} deferred ({Reason}), not attempted; next try in {Delay}")]
     private partial void LogDeferred(string deliveryId, string reason, TimeSpan delay);
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Warning, Message = "Command of delivery {DeliveryId} (tenant {TenantId}, rule {RuleId}) does not match its rule and is not sent: {Reason}")]
+    private partial void LogCommandRefused(string deliveryId, string tenantId, string ruleId, string reason);
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Delivery {DeliveryId} of rule {RuleId} failed: {Error}")]
     private partial void LogFailed(string deliveryId, string ruleId, string error);

@@ -3,6 +3,7 @@ using Astra.Dispatch.Catalog;
 using Astra.Dispatch.Contracts;
 using Astra.Dispatch.Delivery;
 using Astra.Dispatch.Matching;
+using Astra.Dispatch.Security;
 using Astra.Dispatch.Storage;
 using Astra.Dispatch.Telemetry;
 using Astra.Dispatch.Templating;
@@ -19,7 +20,8 @@ namespace Astra.Dispatch.Dispatching;
 /// </summary>
 internal sealed partial class EventPlanner(
     RuleCatalog catalog, RuleMatcher matcher, RequestRenderer renderer, DestinationBreaker breaker, RetrySchedule schedule, IDeliveryLog log,
-    DispatchTelemetry telemetry, TimeProvider time, ILogger<EventPlanner> logger, PublisherBinding? publishers = null) : IEventPlanner
+    IDelayTierAvailability tiers, NetworkPolicies policies, DispatchTelemetry telemetry, TimeProvider time, ILogger<EventPlanner> logger,
+    PublisherBinding? publishers = null) : IEventPlanner
 {
     public async Task<EventPlan> PlanAsync(ConversationEvent e, EventReceipt receipt, CancellationToken cancellationToken)
     {
@@ -108,8 +110,11 @@ internal sealed partial class EventPlanner(
     /// </summary>
     private (AttemptRecorded Attempt, Parking Parking)? Park(SendHttpAction command, CompiledRule rule, DateTimeOffset now)
     {
-        if (!breaker.AnyOpen || breaker.Refuse(new Uri(command.Url), mayProbe: false) is not { } refused
+        if (!breaker.AnyOpen || breaker.Refuse(new Uri(command.Url), mayProbe: false, policies.For(command.TenantId).Scope) is not { } refused
             || schedule.NextDelay(rule, 1, refused.RetryAfter) is not { } next)
+            return null;
+        // A tier the broker refused: send the command instead; the send side fails it with the reason.
+        if (tiers.IsKnownUnavailable(next.Tier))
             return null;
         telemetry.AttemptFinished(rule.Id, refused.Name, null, null);
         telemetry.RetryScheduled(next.Tier, "retry");

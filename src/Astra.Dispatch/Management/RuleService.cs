@@ -39,7 +39,7 @@ public sealed class RuleService(IRuleStore rules, IRuleChangeStore changes, Rule
         var rule = Parse(tenantId, ruleId, document, yaml);
         try
         {
-            return await changes.ApplyAsync(new PutRule(rule, compilers.Limits.MaxRulesPerTenant, expected, actor.Name, actor.KeyId), cancellationToken);
+            return await changes.ApplyAsync(new PutRule(rule, compilers.Limits.Import, expected, actor.Name, actor.KeyId), cancellationToken);
         }
         catch (RuleValidationException ex)
         {
@@ -63,7 +63,7 @@ public sealed class RuleService(IRuleStore rules, IRuleChangeStore changes, Rule
     public async Task<ImportSummary> ImportAsync(string path, Actor actor, CancellationToken cancellationToken)
     {
         var definitions = importer.Validate(path);
-        return await changes.ImportAsync(definitions, Path.GetFullPath(path), compilers.Limits.MaxRulesPerTenant, actor.Name, actor.KeyId, cancellationToken);
+        return await changes.ImportAsync(definitions, Path.GetFullPath(path), compilers.Limits.Import, actor.Name, actor.KeyId, cancellationToken);
     }
 
     /// <summary>The rule's revisions, newest first.</summary>

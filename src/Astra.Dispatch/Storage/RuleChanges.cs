@@ -14,10 +14,10 @@ public interface IRuleChangeStore
     Task<RuleChangeResult> ApplyAsync(RuleChange change, CancellationToken cancellationToken);
 
     /// <summary>
-    /// As <see cref="IRuleStore.ImportAsync"/> (same upsert and removal rules, same per-tenant limit), with a revision and
+    /// As <see cref="IRuleStore.ImportAsync"/> (same upsert and removal rules, same limits), with a revision and
     /// an audit entry for every rule added, changed or removed.
     /// </summary>
-    Task<ImportSummary> ImportAsync(IReadOnlyList<RuleDefinition> rules, string? source, int maxRulesPerTenant, string actor, string? actorKeyId,
+    Task<ImportSummary> ImportAsync(IReadOnlyList<RuleDefinition> rules, string? source, ImportLimits limits, string actor, string? actorKeyId,
         CancellationToken cancellationToken);
 
     /// <summary>The rule's revisions, newest first (they outlive a deleted rule).</summary>
@@ -51,7 +51,7 @@ public sealed record RulePrecondition
 public abstract record RuleChange(string TenantId, string RuleId, RulePrecondition Expected, string Actor, string? ActorKeyId);
 
 /// <summary>Creates or replaces the rule's definition (its enabled state comes from the definition, as on import).</summary>
-public sealed record PutRule(RuleDefinition Rule, int MaxRulesPerTenant, RulePrecondition Expected, string Actor, string? ActorKeyId)
+public sealed record PutRule(RuleDefinition Rule, ImportLimits Limits, RulePrecondition Expected, string Actor, string? ActorKeyId)
     : RuleChange(Rule.TenantId, Rule.Id, Expected, Actor, ActorKeyId);
 
 /// <summary>Enables (resuming a paused rule) or disables the rule.</summary>

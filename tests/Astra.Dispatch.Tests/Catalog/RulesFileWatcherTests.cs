@@ -125,9 +125,9 @@ public sealed class RulesFileWatcherTests : IAsyncLifetime
 
         public Action? AfterNextImport { set => _afterNextImport = value; }
 
-        public async Task<ImportSummary> ImportAsync(IReadOnlyList<RuleDefinition> rules, string? source, int maxRulesPerTenant, CancellationToken cancellationToken)
+        public async Task<ImportSummary> ImportAsync(IReadOnlyList<RuleDefinition> rules, string? source, ImportLimits limits, CancellationToken cancellationToken)
         {
-            var summary = await store.ImportAsync(rules, source, maxRulesPerTenant, cancellationToken);
+            var summary = await store.ImportAsync(rules, source, limits, cancellationToken);
             Interlocked.Exchange(ref _afterNextImport, null)?.Invoke();
             return summary;
         }

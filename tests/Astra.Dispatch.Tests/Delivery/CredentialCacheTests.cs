@@ -1,5 +1,6 @@
 using Astra.Dispatch.Delivery;
 using Astra.Dispatch.Rules;
+using Astra.Dispatch.Security;
 using Astra.Dispatch.Secrets;
 using Astra.Dispatch.Tests.Support;
 using Astra.Dispatch.Tests.Tenancy;
@@ -100,11 +101,12 @@ public sealed class CredentialCacheTests : IDisposable
         _secrets.Add("acme", "CERT", CrossTenantSecretTests.SelfSignedPem("CN=acme"));
         _secrets.Add("globex", "CERT", CrossTenantSecretTests.SelfSignedPem("CN=globex"));
         var clients = _sender.Get<ClientCertificateClients>();
+        var policy = _sender.Get<NetworkPolicies>().Default;
 
-        var acme = clients.Get("acme", "CERT");
+        var acme = clients.Get("acme", "CERT", policy);
 
-        Assert.Same(acme, clients.Get("acme", "CERT"));
-        Assert.NotSame(acme, clients.Get("globex", "CERT"));
-        Assert.Throws<SecretNotFoundException>(() => clients.Get("evil", "CERT"));
+        Assert.Same(acme, clients.Get("acme", "CERT", policy));
+        Assert.NotSame(acme, clients.Get("globex", "CERT", policy));
+        Assert.Throws<SecretNotFoundException>(() => clients.Get("evil", "CERT", policy));
     }
 }

@@ -10,7 +10,8 @@ public sealed class GuardedHttpHandlersTests
     [Fact]
     public void Create_RedirectsNotFollowed_SoA3xxReachesTheClassifierAsAPermanentFailure()
     {
-        using var handler = new GuardedHttpHandlers(new SsrfGuard(new NetworkPolicy([]), new DnsHostResolver()), Some.Http()).Create();
+        var policies = new NetworkPolicies(new NetworkOptions());
+        using var handler = new GuardedHttpHandlers(new SsrfGuard(policies, new DnsHostResolver(), new DestinationReach()), Some.Http()).Create(policies.Default);
 
         Assert.False(handler.AllowAutoRedirect);
         Assert.Equal(OutcomeKind.Permanent, OutcomeClassifier.Classify(308));

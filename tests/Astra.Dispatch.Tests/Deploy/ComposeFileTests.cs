@@ -1,5 +1,6 @@
 using Astra.Dispatch.Catalog;
 using Astra.Dispatch.Rules;
+using Astra.Dispatch.Security;
 using YamlDotNet.RepresentationModel;
 
 namespace Astra.Dispatch.Tests.Deploy;
@@ -63,7 +64,14 @@ public sealed class ComposeFileTests
 
         var errors = new List<RuleError>();
         var definitions = RuleDocumentReader.ReadFile(hostFile, errors);
-        var compiler = new RuleCompiler(new RuleLimits { AllowPlainHttp = WorkerEnvironment()["Dispatch__Http__AllowPlainHttp"] == "true" });
+        var environment = WorkerEnvironment();
+        var network = new NetworkOptions
+        {
+            AllowPlainHttp = environment["Dispatch__Http__AllowPlainHttp"] == "true",
+            AllowedPorts = [.. environment.Where(e => e.Key.StartsWith("Dispatch__Http__AllowedPorts__", StringComparison.Ordinal)).Select(e => e.Value)],
+        };
+        // The worker's settings: plain HTTP and the receiver's port must be allowed for these rules to load.
+        var compiler = new RuleCompiler(new RuleLimits { AllowPlainHttp = network.AllowPlainHttp, Networks = new NetworkPolicies(network) });
         var compiled = definitions.Select(d => compiler.Compile(d, 1, true, null, hostFile, errors)).ToList();
         Assert.Empty(errors);
         Assert.NotEmpty(compiled);

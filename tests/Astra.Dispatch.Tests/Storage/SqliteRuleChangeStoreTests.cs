@@ -54,9 +54,9 @@ public sealed class SqliteRuleChangeStoreTests : IDisposable
     public async Task ImportAsync_ChangedAddedRemoved_RevisionAndAuditEach_UnchangedNone()
     {
         var store = new SqliteRuleChangeStore(_database, TimeProvider.System);
-        await store.ImportAsync([Rule("https://a.example/1"), Rule("https://a.example/1", "chat")], "/rules.yaml", 100, "cli:ops", null, _token);
+        await store.ImportAsync([Rule("https://a.example/1"), Rule("https://a.example/1", "chat")], "/rules.yaml", new ImportLimits { MaxRulesPerTenant = 100 }, "cli:ops", null, _token);
 
-        var summary = await store.ImportAsync([Rule("https://a.example/2"), Rule("https://a.example/1", "other")], "/rules.yaml", 100, "cli:ops", null, _token);
+        var summary = await store.ImportAsync([Rule("https://a.example/2"), Rule("https://a.example/1", "other")], "/rules.yaml", new ImportLimits { MaxRulesPerTenant = 100 }, "cli:ops", null, _token);
         var audit = await new SqliteAuditLog(_database).ListAsync(new AuditQuery(TenantId: "acme"), _token);
 
         Assert.Equal(new ImportSummary(1, 1, 0, 1), summary);
@@ -82,7 +82,7 @@ public sealed class SqliteRuleChangeStoreTests : IDisposable
         Assert.Equal(RuleChangeOutcome.NotFound, missing.Outcome);
     }
 
-    private static PutRule Put(RuleDefinition rule, RulePrecondition expected) => new(rule, 100, expected, "key:test", "k1");
+    private static PutRule Put(RuleDefinition rule, RulePrecondition expected) => new(rule, new ImportLimits { MaxRulesPerTenant = 100 }, expected, "key:test", "k1");
 
     private static RuleDefinition Rule(string url, string id = "crm") => new()
     {

@@ -38,19 +38,22 @@ internal sealed class DispatchHarness : IDisposable
         Breaker = new DestinationBreaker(Options.Create(Http), Time, NullLogger<DestinationBreaker>.Instance);
         Destinations = new DestinationLimiter(Options.Create(Http));
         Redactor = new Redactor([], Secrets.Store);
-        var gate = new DeliveryGate(Breaker, Rates, new TenantLimiter(Options.Create(Http)), Destinations);
+        var gate = new DeliveryGate(Breaker, Rates, new TenantLimiter(Options.Create(Http)), Destinations, Networks);
         var pausing = new RulePausing(Store, Catalog, Log, Options.Create(Retry), Time, NullLogger<RulePausing>.Instance);
         Attempt = new DeliveryAttempt(Catalog, gate, Sender, Redactor, Schedule, Log, new SucceededDeliveries(), pausing, Options.Create(Results),
-            Telemetry, Time, NullLogger<DeliveryAttempt>.Instance);
+            Telemetry, Time, Tiers, NullLogger<DeliveryAttempt>.Instance);
         var liquid = new LiquidEngine();
         Matcher = new RuleMatcher(liquid);
         Renderer = new RequestRenderer(liquid, Options.Create(Http));
-        Planner = new EventPlanner(Catalog, Matcher, Renderer, Breaker, Schedule, Log, Telemetry, Time, NullLogger<EventPlanner>.Instance);
+        Planner = new EventPlanner(Catalog, Matcher, Renderer, Breaker, Schedule, Log, Tiers, Networks, Telemetry, Time, NullLogger<EventPlanner>.Instance);
     }
 
     public FakeTimeProvider Time { get; } = new(Outcomes.Now);
 
     public HttpDeliveryOptions Http { get; } = new();
+
+    /// <summary>The tenants' network policies: every tenant on the default one.</summary>
+    public NetworkPolicies Networks { get; } = new(new NetworkOptions());
 
     public RetryOptions Retry { get; } = new();
 
@@ -59,6 +62,9 @@ internal sealed class DispatchHarness : IDisposable
     public TempSecrets Secrets { get; }
 
     public ScriptedSender Sender { get; } = new();
+
+    /// <summary>The delay tiers the broker would refuse (none unless a test says so).</summary>
+    public RefusedDelayTiers Tiers { get; } = new();
 
     public IRuleStore Store { get; }
 
@@ -91,7 +97,7 @@ internal sealed class DispatchHarness : IDisposable
     /// <summary>Stores the rules (as an import does) and loads them into the catalog.</summary>
     public async Task AddRulesAsync(params RuleDefinition[] rules)
     {
-        await Store.ImportAsync(rules, source: null, maxRulesPerTenant: 1000, Token);
+        await Store.ImportAsync(rules, source: null, new ImportLimits(), Token);
         await Catalog.RefreshAsync(Token);
     }
 

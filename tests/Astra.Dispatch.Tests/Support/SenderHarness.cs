@@ -5,6 +5,7 @@ using Astra.Dispatch.Catalog;
 using Astra.Dispatch.Contracts;
 using Astra.Dispatch.Delivery;
 using Astra.Dispatch.Rules;
+using Astra.Dispatch.Security;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -27,8 +28,7 @@ internal sealed class SenderHarness : IDisposable
             ["Dispatch:Database"] = Path.Combine(secrets.Folder, "unused.db"),
         }).Build();
         var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging().AddAstraDispatch().Services;
-        services.AddHttpClient(HttpActionSender.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => Endpoint);
-        services.AddHttpClient(OAuth2TokenClient.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => Endpoint);
+        services.AddSingleton(sp => new GuardedHttpClients(_ => Endpoint, sp.GetRequiredService<NetworkPolicies>()));
         _services = services.BuildServiceProvider();
     }
 

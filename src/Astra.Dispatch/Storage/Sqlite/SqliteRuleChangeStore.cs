@@ -30,7 +30,7 @@ internal sealed class SqliteRuleChangeStore(SqliteDatabase database, TimeProvide
                 if (before?.Definition == json)
                     return new RuleChangeResult(RuleChangeOutcome.Unchanged, before, before, revisionBefore, revisionBefore);
                 await SqliteRuleWrites.UpsertAsync(connection, tx, put.Rule, json, source: null, now);
-                await RuleCounts.CheckAsync(connection, tx, [put.Rule], put.MaxRulesPerTenant);
+                await SqliteRuleWrites.CheckLimitsAsync(connection, tx, [put.Rule], put.Limits);
                 action = before is null ? RuleActions.Created : RuleActions.Updated;
                 break;
             case SetRuleEnabled set:
@@ -59,7 +59,7 @@ internal sealed class SqliteRuleChangeStore(SqliteDatabase database, TimeProvide
         return new RuleChangeResult(RuleChangeOutcome.Applied, before, after, revisionBefore, revisionAfter);
     }
 
-    public async Task<ImportSummary> ImportAsync(IReadOnlyList<RuleDefinition> rules, string? source, int maxRulesPerTenant, string actor, string? actorKeyId,
+    public async Task<ImportSummary> ImportAsync(IReadOnlyList<RuleDefinition> rules, string? source, ImportLimits limits, string actor, string? actorKeyId,
         CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -89,7 +89,7 @@ internal sealed class SqliteRuleChangeStore(SqliteDatabase database, TimeProvide
             removed += await SqliteRuleWrites.DeleteAsync(connection, tx, tenantId, id);
             await RecordAsync(connection, tx, tenantId, id, RuleActions.Deleted, null, revisionBefore, actor, actorKeyId, now, detail);
         }
-        await RuleCounts.CheckAsync(connection, tx, rules, maxRulesPerTenant);
+        await SqliteRuleWrites.CheckLimitsAsync(connection, tx, rules, limits);
         if (added + updated + removed > 0)
             await SqliteRuleWrites.BumpGenerationAsync(connection, tx);
         await tx.CommitAsync(cancellationToken);

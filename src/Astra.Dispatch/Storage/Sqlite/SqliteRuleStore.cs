@@ -39,7 +39,7 @@ internal sealed class SqliteRuleStore(SqliteDatabase database, TimeProvider time
         return rows.AsList();
     }
 
-    public async Task<ImportSummary> ImportAsync(IReadOnlyList<RuleDefinition> rules, string? source, int maxRulesPerTenant, CancellationToken cancellationToken)
+    public async Task<ImportSummary> ImportAsync(IReadOnlyList<RuleDefinition> rules, string? source, ImportLimits limits, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
@@ -62,7 +62,7 @@ internal sealed class SqliteRuleStore(SqliteDatabase database, TimeProvider time
         IReadOnlyList<(string TenantId, string Id)> missing = source is null ? [] : await SqliteRuleWrites.MissingAsync(connection, tx, rules, source);
         foreach (var (tenantId, id) in missing)
             removed += await SqliteRuleWrites.DeleteAsync(connection, tx, tenantId, id);
-        await RuleCounts.CheckAsync(connection, tx, rules, maxRulesPerTenant);
+        await SqliteRuleWrites.CheckLimitsAsync(connection, tx, rules, limits);
         if (added + updated + removed > 0)
             await BumpGenerationAsync(connection, tx);
         await tx.CommitAsync(cancellationToken);

@@ -50,6 +50,15 @@ internal static class SqliteRuleWrites
         return [.. stored.Where(r => !kept.Contains(r))];
     }
 
+    /// <summary>The limits of what a tenant and the whole store may hold, checked inside the change's transaction against what is stored.</summary>
+    public static async Task CheckLimitsAsync(SqliteConnection connection, SqliteTransaction tx, IReadOnlyList<RuleDefinition> rules, ImportLimits limits)
+    {
+        await RuleCounts.CheckAsync(connection, tx, rules, limits.MaxRulesPerTenant);
+        DelayTierBudget.Check(await connection.QueryAsync<StoredDelay>(
+            "SELECT r.tenant_id AS TenantId, r.id AS Id, CAST(j.value AS TEXT) AS Delay FROM rules AS r, json_each(r.definition, '$.retry.schedule') AS j",
+            transaction: tx), rules, limits);
+    }
+
     public static Task<int> BumpGenerationAsync(SqliteConnection connection, SqliteTransaction tx) =>
         connection.ExecuteAsync("UPDATE rules_generation SET generation = generation + 1 WHERE id = 1", transaction: tx);
 }
