@@ -85,6 +85,10 @@ public sealed class ConsoleAuthTests : IAsyncLifetime
         Assert.Contains("; samesite=strict", cookie, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("; path=/", cookie, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("expires", cookie, StringComparison.OrdinalIgnoreCase); // ends with the browser session
+        // The antiforgery cookie is half a token: HttpOnly and Strict always, Secure over HTTPS (HttpsSessionTests).
+        var antiforgery = Assert.Single(web.SetCookies, c => c.StartsWith("astra-antiforgery=", StringComparison.Ordinal));
+        Assert.Contains("; httponly", antiforgery, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("; samesite=strict", antiforgery, StringComparison.OrdinalIgnoreCase);
         var secret = key.Split('_')[^1];
         Assert.DoesNotContain(secret, string.Concat(web.SetCookies), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, status);
@@ -195,6 +199,38 @@ public sealed class ConsoleAuthTests : IAsyncLifetime
         await page.GotoAsync(ConsoleBrowser.Url(_app, "/status"));
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in" })).ToBeVisibleAsync();
         Assert.DoesNotContain("crm-secret-plan", await page.ContentAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Keyboard_SignInSkipLinkAndNavigation_WithoutAMouse()
+    {
+        var key = await _app.KeyAsync("operator", "acme");
+        await using var session = await (await SharedChromium.GetAsync()).NewPageAsync();
+        var page = session.Page;
+        async Task<string> Focused() => await page.EvaluateAsync<string>("() => (document.activeElement.id || '') + '|' + document.activeElement.textContent.trim()");
+
+        await page.GotoAsync(ConsoleBrowser.Url(_app, "/signin"));
+        Assert.StartsWith("key|", await Focused()); // the key field has the focus
+        await page.Keyboard.InsertTextAsync(key);
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/t/acme/rules$"));
+
+        // The first Tab reaches the skip link, which shows itself and moves the focus to the content.
+        await page.Keyboard.PressAsync("Tab");
+        Assert.Equal("|Skip to content", await Focused());
+        Assert.True((await page.Locator(".skip").BoundingBoxAsync())!.X >= 0);
+        await page.Keyboard.PressAsync("Enter");
+        Assert.StartsWith("main|", await Focused());
+
+        // The navigation is reachable by Tab, its focus visible, and Enter follows the link.
+        await page.Keyboard.PressAsync("Shift+Tab");
+        for (var i = 0; i < 10 && await Focused() != "|Deliveries"; i++)
+            await page.Keyboard.PressAsync("Tab");
+        Assert.Equal("|Deliveries", await Focused());
+        Assert.Equal("solid", await page.EvaluateAsync<string>("() => getComputedStyle(document.activeElement).outlineStyle"));
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync("Deliveries");
+        await page.AssertControlsNamedAsync();
     }
 
     [Fact]

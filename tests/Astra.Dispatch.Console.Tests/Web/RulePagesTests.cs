@@ -73,9 +73,17 @@ public sealed class RulePagesTests : IAsyncLifetime
         await Expect(rows.Filter(new() { HasText = "old-webhook" })).ToContainTextAsync("paused");
         await Expect(rows.Filter(new() { HasText = "old-webhook" })).ToContainTextAsync("410 Gone");
         await Expect(page.GetByRole(AriaRole.Main)).Not.ToContainTextAsync("super-secret-crm-token");
+        await page.AssertControlsNamedAsync();
         await session.SaveScreenshotAsync("rules");
+
+        // A phone (390 px): the page fits, the table scrolls in its own box, the navigation stays usable.
         await page.SetViewportSizeAsync(390, 844);
+        await page.AssertNoSidewaysScrollAsync();
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Deliveries" })).ToBeInViewportAsync();
         await session.SaveScreenshotAsync("rules-phone");
+        await page.GotoAsync(ConsoleBrowser.Url(_app, $"/t/{Tenant}/rules/crm-lead"));
+        await page.AssertNoSidewaysScrollAsync();
+        await session.SaveScreenshotAsync("rule-phone");
     }
 
     [Fact]

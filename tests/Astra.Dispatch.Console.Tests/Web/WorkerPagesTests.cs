@@ -34,14 +34,7 @@ public sealed class WorkerPagesTests : IAsyncLifetime
         _worker = await InProcessWorker.StartAsync(vhost, _app.Settings["Dispatch:Database"]!, _app.Folder);
         _amqp = await RawAmqp.ConnectAsync(vhost);
         _operator = await _app.KeyAsync("operator", _tenant, "support");
-        await _app.PutRuleAsync(_tenant, "crm", $$$"""
-            name: Leads to the CRM
-            trigger: { events: [lead.captured] }
-            request:
-              method: POST
-              url: "{{{_receiver.UrlFor("/leads")}}}"
-              body: '{ "email": {{ data.email | json }} }'
-            """);
+        await _app.PutRuleAsync(_tenant, "crm", RuleFor("/leads"));
         // The worker's rule cache checks the database every 200 ms.
         await Task.Delay(600);
     }
@@ -70,6 +63,7 @@ public sealed class WorkerPagesTests : IAsyncLifetime
         await page.GetByRole(AriaRole.Link, new() { Name = "Deliveries" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Row).Filter(new() { HasText = eventId })).ToContainTextAsync("succeeded");
         await session.SaveScreenshotAsync("deliveries");
+        await SaveForReadmeAsync(page, "console-deliveries.png");
 
         await page.GetByLabel("Event id").FillAsync(eventId);
         await page.GetByLabel("Status").SelectOptionAsync("succeeded");
@@ -89,6 +83,7 @@ public sealed class WorkerPagesTests : IAsyncLifetime
         await Expect(result).ToContainTextAsync($"\"eventId\": \"{eventId}\"");
         await Expect(result).ToContainTextAsync("\"httpStatus\": 200");
         await session.SaveScreenshotAsync("delivery");
+        await SaveForReadmeAsync(page, "console-delivery.png");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in" })).ToBeVisibleAsync();
@@ -101,6 +96,12 @@ public sealed class WorkerPagesTests : IAsyncLifetime
     public async Task DeadLetter_InSendErrorQueue_RedrivenFromThePage_Delivered()
     {
         _receiver.RespondAlways(new ReceiverResponse { StatusCode = 400 }); // permanent: dead-lettered at once
+        var other = "o" + _tenant[1..];
+        await _app.PutRuleAsync(other, "crm", RuleFor("/other"));
+        await Task.Delay(600);
+        var otherEvent = "evt_" + Guid.NewGuid().ToString("N");
+        await PublishAsync(otherEvent, other);
+        var otherDelivery = await WaitForStatusAsync(otherEvent, "failed", other);
         var eventId = "evt_" + Guid.NewGuid().ToString("N");
         await PublishAsync(eventId);
         var delivery = await WaitForStatusAsync(eventId, "failed");
@@ -117,6 +118,9 @@ public sealed class WorkerPagesTests : IAsyncLifetime
         }
         await Expect(row).ToContainTextAsync("HTTP 400");
         await Expect(row).ToContainTextAsync("crm");
+        // The other tenant's dead letter is in the same queue, and this tenant's key never sees it.
+        Assert.DoesNotContain(otherDelivery, await page.ContentAsync(), StringComparison.Ordinal);
+        Assert.DoesNotContain(other, await page.Locator("main").InnerTextAsync(), StringComparison.Ordinal);
         await session.SaveScreenshotAsync("dead-letters");
 
         _receiver.Reset();
@@ -127,6 +131,69 @@ public sealed class WorkerPagesTests : IAsyncLifetime
         await _receiver.WaitForRequestAsync(r => r.Path == "/leads", Wait);
         await WaitForStatusAsync(eventId, "succeeded");
         await session.SaveScreenshotAsync("redriven");
+    }
+
+    [Fact]
+    public async Task EveryPage_SecretSeededAndEchoedBack_NeverShownAndEveryControlNamed()
+    {
+        // A secret the rule sends, and an endpoint that echoes it back in its error response: the worker stores a
+        // redacted excerpt and error, so no page (lists, the delivery, the dead letter, the editor, the dry run) may show it.
+        var secret = "s3cr3t-" + Guid.NewGuid().ToString("N");
+        Directory.CreateDirectory(Path.Combine(_app.Folder, "secrets", _tenant));
+        await File.WriteAllTextAsync(Path.Combine(_app.Folder, "secrets", _tenant, "CRM_TOKEN"), secret + "\n");
+        await _app.PutRuleAsync(_tenant, "crm", RuleFor("/echo", "auth: { type: bearer, secret: CRM_TOKEN }"));
+        await Task.Delay(600);
+        _receiver.Respond((request, _) => ReceiverResponse.Status(400, $$"""{ "error": "bad lead", "you_sent": "{{request.Headers["Authorization"]}}" }"""));
+        var eventId = "evt_" + Guid.NewGuid().ToString("N");
+        await PublishAsync(eventId);
+        var sent = await _receiver.WaitForRequestAsync(r => r.Path == "/echo", Wait);
+        Assert.Equal("Bearer " + secret, sent.Headers["Authorization"]); // the secret really went out, and really came back
+        var delivery = await WaitForStatusAsync(eventId, "failed");
+        await using var session = await (await SharedChromium.GetAsync()).NewPageAsync();
+        var page = session.Page;
+        await page.SignInAsync(_app, _operator);
+
+        string[] paths =
+        [
+            $"/t/{_tenant}/rules", $"/t/{_tenant}/rules/crm", $"/t/{_tenant}/rules/crm/edit", $"/t/{_tenant}/deliveries",
+            $"/t/{_tenant}/deliveries/{delivery}", "/dead-letters", "/status",
+        ];
+        foreach (var path in paths)
+        {
+            var response = await page.GotoAsync(ConsoleBrowser.Url(_app, path));
+            Assert.Equal(200, response!.Status);
+            await page.AssertNoSecretAsync(secret);
+            await page.AssertControlsNamedAsync();
+        }
+        // The delivery page does hold the echo, masked.
+        await page.GotoAsync(ConsoleBrowser.Url(_app, $"/t/{_tenant}/deliveries/{delivery}"));
+        await page.GetByText("Response excerpt (redacted)").ClickAsync();
+        await Expect(page.Locator(".timeline details pre")).ToContainTextAsync("you_sent");
+        await Expect(page.Locator(".timeline details pre")).ToContainTextAsync("Bearer ***");
+        await page.AssertNoSecretAsync(secret);
+        // The dead letter is listed, its reason without the secret.
+        await page.GotoAsync(ConsoleBrowser.Url(_app, "/dead-letters"));
+        for (var i = 0; i < 30 && !(await page.ContentAsync()).Contains(delivery, StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(500);
+            await page.ReloadAsync();
+        }
+        await Expect(page.GetByRole(AriaRole.Row).Filter(new() { HasText = delivery })).ToContainTextAsync("HTTP 400");
+        await page.AssertNoSecretAsync(secret);
+        // The dry run renders the request with the credential masked.
+        await page.GotoAsync(ConsoleBrowser.Url(_app, $"/t/{_tenant}/rules/crm"));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Run dry run" }).ClickAsync();
+        await Expect(page.Locator("#result")).ToContainTextAsync("Authorization: Bearer ***");
+        await page.AssertNoSecretAsync(secret);
+        await page.AssertControlsNamedAsync();
+        // And an admin's pages across tenants.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await page.SignInAsync(_app, await _app.KeyAsync("admin"));
+        foreach (var path in new[] { "/", "/status", "/dead-letters", $"/t/{_tenant}/rules/crm", $"/t/{_tenant}/deliveries/{delivery}" })
+        {
+            await page.GotoAsync(ConsoleBrowser.Url(_app, path));
+            await page.AssertNoSecretAsync(secret);
+        }
     }
 
     [Fact]
@@ -148,17 +215,34 @@ public sealed class WorkerPagesTests : IAsyncLifetime
         await session.SaveScreenshotAsync("status");
     }
 
-    private Task PublishAsync(string eventId) =>
-        _amqp.PublishJsonAsync("astra.events", "lead.captured", new { eventId, type = "lead.captured", tenantId = _tenant, data = new { email = "ada@example.com" } },
-            mandatory: true);
+    private string RuleFor(string path, string? auth = null) => $$$"""
+        name: Leads to the CRM
+        trigger: { events: [lead.captured] }
+        request:
+          method: POST
+          url: "{{{_receiver.UrlFor(path)}}}"
+          body: '{ "email": {{ data.email | json }} }'
+        {{{auth}}}
+        """;
 
-    private async Task<string> WaitForStatusAsync(string eventId, string status)
+    /// <summary>With ASTRA_SCREENSHOTS_DIR set, the README's pictures of a real run are written there too (see docs/console.md).</summary>
+    private static async Task SaveForReadmeAsync(IPage page, string name)
+    {
+        if (Environment.GetEnvironmentVariable("ASTRA_SCREENSHOTS_DIR") is { Length: > 0 } folder)
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name), FullPage = false });
+    }
+
+    private Task PublishAsync(string eventId, string? tenant = null) =>
+        _amqp.PublishJsonAsync("astra.events", "lead.captured",
+            new { eventId, type = "lead.captured", tenantId = tenant ?? _tenant, data = new { email = "ada@example.com" } }, mandatory: true);
+
+    private async Task<string> WaitForStatusAsync(string eventId, string status, string? tenant = null)
     {
         var search = _app.Services.GetRequiredService<IDeliverySearch>();
         var deadline = DateTimeOffset.UtcNow + Wait;
         while (DateTimeOffset.UtcNow < deadline)
         {
-            var rows = await search.ListAsync(new DeliveryPageQuery(_tenant, status, EventId: eventId), default);
+            var rows = await search.ListAsync(new DeliveryPageQuery(tenant ?? _tenant, status, EventId: eventId), default);
             if (rows.Count > 0)
                 return rows[0].Id;
             await Task.Delay(200);

@@ -8,9 +8,19 @@ namespace Astra.Dispatch.Console.Tests.Web.Support;
 /// container would not send a Secure cookie over http://127.0.0.1, which browsers do), redirects not followed, and
 /// the antiforgery token read from the last form.
 /// </summary>
-public sealed partial class WebSession(Uri baseAddress) : IDisposable
+/// <param name="baseAddress">The console.</param>
+/// <param name="trustedThumbprint">Over HTTPS: the test certificate's SHA-1 thumbprint, the only one accepted.</param>
+public sealed partial class WebSession(Uri baseAddress, string? trustedThumbprint = null) : IDisposable
 {
-    private readonly HttpClient _client = new(new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false }) { BaseAddress = baseAddress };
+    private readonly HttpClient _client = new(new HttpClientHandler
+    {
+        UseCookies = false,
+        AllowAutoRedirect = false,
+        ServerCertificateCustomValidationCallback = (_, certificate, _, errors) =>
+            errors == System.Net.Security.SslPolicyErrors.None
+            || (trustedThumbprint is not null && string.Equals(certificate?.Thumbprint, trustedThumbprint, StringComparison.OrdinalIgnoreCase)),
+    })
+    { BaseAddress = baseAddress };
 
     public Dictionary<string, string> Cookies { get; } = new(StringComparer.Ordinal);
 
