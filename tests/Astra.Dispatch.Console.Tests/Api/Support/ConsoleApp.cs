@@ -49,7 +49,7 @@ public sealed class ConsoleApp : IAsyncDisposable
             ["Dispatch:SecretsPath"] = Path.Combine(folder, "secrets"),
             ["Dispatch:Http:AllowPlainHttp"] = "true",
             ["Dispatch:Http:AllowedNetworks:0"] = "127.0.0.0/8",
-            // Test receivers listen on ports the OS picks: the same range as the worker tests.
+            // Receivers listen on random loopback ports.
             ["Dispatch:Http:AllowedPorts:0"] = "1024-65535",
             ["Dispatch:Console:Urls"] = "http://127.0.0.1:0",
             // The console's key ring (sign-in cookies, antiforgery) in the test's folder, not the working directory.
