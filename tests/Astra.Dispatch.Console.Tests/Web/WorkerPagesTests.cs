@@ -193,6 +193,11 @@ public sealed class WorkerPagesTests : IAsyncLifetime
         {
             await page.GotoAsync(ConsoleBrowser.Url(_app, path));
             await page.AssertNoSecretAsync(secret);
+            if (path == "/")
+            {
+                await Expect(page.GetByRole(AriaRole.Link, new() { Name = _tenant, Exact = true })).ToBeVisibleAsync();
+                await session.SaveScreenshotAsync("tenants");
+            }
         }
     }
 
