@@ -150,7 +150,8 @@ internal sealed partial class DeliveryAttempt(
     private async Task<DeliveryDecision> FailUnsentAsync(SendHttpAction command, AttemptInfo info, string error, CancellationToken cancellationToken)
     {
         await log.AppendAsync(new AttemptRecorded(command.DeliveryId, time.GetUtcNow(), command.EventId, command.EventType, command.RuleId,
-            command.TenantId, info.AttemptsSoFar, 0, null, AttemptOutcomes.NotSent, error, null, DeliveryStatus.Failed, null), cancellationToken);
+            command.TenantId, info.AttemptsSoFar, 0, null, AttemptOutcomes.NotSent, error, null, DeliveryStatus.Failed, null, DeliveryCommands.CurrentTraceId()),
+            cancellationToken);
         return Failed(command, info.AttemptsSoFar, null, error);
     }
 

@@ -29,5 +29,8 @@ internal static class DeliveryCommands
     public static Storage.AttemptRecorded Attempt(SendHttpAction action, int attempt, DateTimeOffset startedAt, AttemptOutcome outcome, string status,
         DateTimeOffset? nextAttemptAt) =>
         new(action.DeliveryId, startedAt, action.EventId, action.EventType, action.RuleId, action.TenantId, attempt, outcome.Duration.TotalMilliseconds,
-            outcome.StatusCode, outcome.Name, outcome.Error, outcome.ResponseExcerpt, status, nextAttemptAt);
+            outcome.StatusCode, outcome.Name, outcome.Error, outcome.ResponseExcerpt, status, nextAttemptAt, CurrentTraceId());
+
+    /// <summary>The trace the attempt runs in (the send consumer's span), or null without one.</summary>
+    public static string? CurrentTraceId() => System.Diagnostics.Activity.Current is { } activity ? activity.TraceId.ToHexString() : null;
 }

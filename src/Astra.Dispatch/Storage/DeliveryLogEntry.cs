@@ -7,9 +7,12 @@ public abstract record DeliveryLogEntry(string DeliveryId, DateTimeOffset At);
 internal sealed record DeliveryCreated(string DeliveryId, DateTimeOffset At, string EventId, string EventType, string RuleId, string TenantId)
     : DeliveryLogEntry(DeliveryId, At);
 
-/// <summary>One attempt finished (or a delivery failed without one); <paramref name="Status"/> is the delivery's new status.</summary>
+/// <summary>
+/// One attempt finished (or a delivery failed without one); <paramref name="Status"/> is the delivery's new status;
+/// <paramref name="TraceId"/> is the W3C trace id the attempt ran in (the console links it to a trace viewer).
+/// </summary>
 internal sealed record AttemptRecorded(
     string DeliveryId, DateTimeOffset At, string EventId, string EventType, string RuleId, string TenantId,
     int Attempt, double DurationMs, int? StatusCode, string Outcome, string? Error, string? ResponseExcerpt,
-    string Status, DateTimeOffset? NextAttemptAt)
+    string Status, DateTimeOffset? NextAttemptAt, string? TraceId = null)
     : DeliveryLogEntry(DeliveryId, At);

@@ -94,7 +94,8 @@ internal sealed class SqliteDeliveryLogStore(SqliteDatabase database) : IDeliver
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<AttemptRecord>(new CommandDefinition(
             """
-            SELECT attempt, started_at AS StartedAt, duration_ms AS DurationMs, status_code AS StatusCode, outcome, error, response_excerpt AS ResponseExcerpt
+            SELECT attempt, started_at AS StartedAt, duration_ms AS DurationMs, status_code AS StatusCode, outcome, error, response_excerpt AS ResponseExcerpt,
+                trace_id AS TraceId
             FROM attempts WHERE delivery_id = @deliveryId ORDER BY id
             """, new { deliveryId }, cancellationToken: cancellationToken));
         return rows.AsList();

@@ -31,10 +31,10 @@ internal sealed class SqliteLogStatements : IDisposable
             "$id", "$event_id", "$event_type", "$rule_id", "$tenant_id", "$status", "$attempt", "$status_code", "$error", "$next", "$created_at", "$at");
         _attempt = Prepare(connection, transaction,
             """
-            INSERT INTO attempts (delivery_id, attempt, started_at, duration_ms, status_code, outcome, error, response_excerpt)
-            VALUES ($id, $attempt, $at, $duration_ms, $status_code, $outcome, $error, $response_excerpt)
+            INSERT INTO attempts (delivery_id, attempt, started_at, duration_ms, status_code, outcome, error, response_excerpt, trace_id)
+            VALUES ($id, $attempt, $at, $duration_ms, $status_code, $outcome, $error, $response_excerpt, $trace_id)
             """,
-            "$id", "$attempt", "$at", "$duration_ms", "$status_code", "$outcome", "$error", "$response_excerpt");
+            "$id", "$attempt", "$at", "$duration_ms", "$status_code", "$outcome", "$error", "$response_excerpt", "$trace_id");
     }
 
     public Task<int> CreateAsync(DeliveryCreated c) =>
@@ -46,7 +46,7 @@ internal sealed class SqliteLogStatements : IDisposable
         var at = DeliveryBatch.Timestamp(a.At);
         await Execute(_delivery, a.DeliveryId, a.EventId, a.EventType, a.RuleId, a.TenantId, a.Status, a.Attempt, a.StatusCode, a.Error,
             a.NextAttemptAt is { } next ? DeliveryBatch.Timestamp(next) : null, DeliveryBatch.Timestamp(createdAt), at);
-        await Execute(_attempt, a.DeliveryId, a.Attempt, at, a.DurationMs, a.StatusCode, a.Outcome, a.Error, a.ResponseExcerpt);
+        await Execute(_attempt, a.DeliveryId, a.Attempt, at, a.DurationMs, a.StatusCode, a.Outcome, a.Error, a.ResponseExcerpt, a.TraceId);
     }
 
     public void Dispose()

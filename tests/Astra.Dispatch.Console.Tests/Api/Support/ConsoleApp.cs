@@ -52,6 +52,8 @@ public sealed class ConsoleApp : IAsyncDisposable
             // Receivers listen on random loopback ports.
             ["Dispatch:Http:AllowedPorts:0"] = "1024-65535",
             ["Dispatch:Console:Urls"] = "http://127.0.0.1:0",
+            // The console's key ring (sign-in cookies, antiforgery) in the test's folder, not the working directory.
+            ["Dispatch:Console:DataProtectionPath"] = Path.Combine(folder, "console-keys"),
             // Every test talks from 127.0.0.1: only the limiter's own test gets a small budget.
             ["Dispatch:Console:FailedAuthLimit"] = "100000",
         };
