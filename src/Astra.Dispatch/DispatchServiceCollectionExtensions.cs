@@ -6,6 +6,7 @@ using Astra.Dispatch.Rules;
 using Astra.Dispatch.Secrets;
 using Astra.Dispatch.Security;
 using Astra.Dispatch.Storage;
+using Astra.Dispatch.Storage.Postgres;
 using Astra.Dispatch.Storage.Sqlite;
 using Astra.Dispatch.Telemetry;
 using Astra.Dispatch.Templating;
@@ -30,11 +31,8 @@ public static class DispatchServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton<DispatchTelemetry>();
 
-        // Storage (SQLite) and rules.
-        services.TryAddSingleton<SqliteDatabase>();
-        services.TryAddSingleton<IRuleStore, SqliteRuleStore>();
-        services.TryAddSingleton<IDeliveryLogStore, SqliteDeliveryLogStore>();
-        services.TryAddSingleton<IDeliveryLog, DeliveryLog>();
+        // Storage and rules.
+        AddStorage(services);
         services.TryAddSingleton<SecretStore>();
         services.TryAddSingleton(sp => RuleLimitsFrom(sp.GetRequiredService<IOptions<HttpDeliveryOptions>>().Value, sp.GetRequiredService<IOptions<DispatchOptions>>().Value,
             sp.GetRequiredService<IOptions<TemplateLimits>>().Value));
@@ -67,6 +65,7 @@ public static class DispatchServiceCollectionExtensions
         services.TryAddSingleton<IEventPlanner, EventPlanner>();
         services.TryAddSingleton<DeliveryGate>();
         services.TryAddSingleton<SucceededDeliveries>();
+        services.TryAddSingleton<DeliveryClaims>();
         services.TryAddSingleton<RulePausing>();
         services.TryAddSingleton<IDeliveryAttempt, DeliveryAttempt>();
         services.TryAddSingleton(sp => new RuleDryRun(sp.GetRequiredService<RuleMatcher>(), sp.GetRequiredService<RequestRenderer>(),
@@ -74,9 +73,42 @@ public static class DispatchServiceCollectionExtensions
         return new DispatchBuilder(services);
     }
 
+    /// <summary>
+    /// The database <c>Dispatch:Database</c> names, chosen when first resolved: a <c>postgresql://</c> URL selects the
+    /// PostgreSQL stores, anything else the SQLite file. Only the chosen side is ever built.
+    /// </summary>
+    private static void AddStorage(IServiceCollection services)
+    {
+        services.TryAddSingleton<SqliteDatabase>();
+        services.TryAddSingleton<SqliteRuleStore>();
+        services.TryAddSingleton<SqliteDeliveryLogStore>();
+        services.TryAddSingleton<SqliteClaimStore>();
+        services.TryAddSingleton<PostgresDatabase>();
+        services.TryAddSingleton<PostgresRuleStore>();
+        services.TryAddSingleton<PostgresDeliveryLogStore>();
+        services.TryAddSingleton<PostgresClaimStore>();
+        services.TryAddSingleton<IDispatchDatabase>(Chosen<IDispatchDatabase, SqliteDatabase, PostgresDatabase>);
+        services.TryAddSingleton<IRuleStore>(Chosen<IRuleStore, SqliteRuleStore, PostgresRuleStore>);
+        services.TryAddSingleton<IDeliveryLogStore>(Chosen<IDeliveryLogStore, SqliteDeliveryLogStore, PostgresDeliveryLogStore>);
+        services.TryAddSingleton<IDeliveryClaimStore>(Chosen<IDeliveryClaimStore, SqliteClaimStore, PostgresClaimStore>);
+        services.TryAddSingleton<IDeliveryLog, DeliveryLog>();
+    }
+
+    private static TService Chosen<TService, TSqlite, TPostgres>(IServiceProvider services)
+        where TService : notnull
+        where TSqlite : notnull, TService
+        where TPostgres : notnull, TService =>
+        DatabaseUrl.IsPostgres(services.GetRequiredService<IOptions<DispatchOptions>>().Value.Database)
+            ? services.GetRequiredService<TPostgres>()
+            : services.GetRequiredService<TSqlite>();
+
     private static void AddOptions(IServiceCollection services)
     {
         services.AddOptions<DispatchOptions>().BindConfiguration(DispatchOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DispatchOptions>, DatabaseOptionsValidator>());
+        services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section)
+            .Validate(o => o.Retention >= TimeSpan.Zero, "Dispatch:Delivery:Retention must not be negative (0 keeps everything)")
+            .ValidateOnStart();
         services.AddOptions<NetworkOptions>().BindConfiguration(NetworkOptions.Section)
             .Validate(o => o.AllowedNetworks.All(n => IpNetwork.TryParse(n, out _)), "Dispatch:Http:AllowedNetworks must hold CIDR blocks such as 127.0.0.0/8")
             .ValidateOnStart();

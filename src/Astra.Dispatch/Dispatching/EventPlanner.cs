@@ -65,6 +65,9 @@ internal sealed partial class EventPlanner(
             }
         }
         telemetry.EventConsumed(e.Type, matched.Count == 0 ? "unmatched" : "matched");
+        // The event itself, once, so any of its deliveries (a render failure too) can be planned again later.
+        if (matched.Count + failures.Count > 0)
+            entries.Insert(0, new EventRecorded(time.GetUtcNow(), e.TenantId, e.EventId, e.Type, rawEvent.Value));
         if (matched.Count == 0)
             return new EventPlan { Failures = failures, LogEntries = entries };
 

@@ -1,10 +1,11 @@
+using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
 namespace Astra.Dispatch.Storage.Sqlite;
 
 /// <summary>Opens pooled connections to the SQLite database file; migrations (and WAL mode) are applied once per process.</summary>
-public sealed class SqliteDatabase
+public sealed class SqliteDatabase : IDispatchDatabase, IDisposable
 {
     private readonly string _connectionString;
     private readonly Lazy<Task> _migrated;
@@ -29,6 +30,26 @@ public sealed class SqliteDatabase
 
     /// <summary>The database file's full path.</summary>
     public string Path { get; }
+
+    /// <inheritdoc />
+    public string Description => $"SQLite {Path}";
+
+    /// <summary>
+    /// Held by this process's writers (the log batch, claims, pruning) around their write transactions: SQLite has one
+    /// writer at a time, and waiting here is cheaper than its busy-retry loop. Other processes still meet the busy timeout.
+    /// </summary>
+    internal SemaphoreSlim WriteGate { get; } = new(1, 1);
+
+    /// <summary>Ready only if the file takes a write lock: a read-only mount or a full disk shows up here.</summary>
+    public async Task CheckWritableAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        // BEGIN IMMEDIATE takes the RESERVED (write) lock without changing anything.
+        await connection.ExecuteAsync(new CommandDefinition("BEGIN IMMEDIATE; ROLLBACK;", cancellationToken: cancellationToken));
+    }
+
+    /// <summary>Releases the write gate.</summary>
+    public void Dispose() => WriteGate.Dispose();
 
     /// <summary>An open connection to a migrated database.</summary>
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
