@@ -68,6 +68,10 @@ public static class DispatchServiceCollectionExtensions
         services.TryAddSingleton<DeliveryClaims>();
         services.TryAddSingleton<RulePausing>();
         services.TryAddSingleton<IDeliveryAttempt, DeliveryAttempt>();
+        // Needs an IDeliveryCommandSender from the host that resends (the CLI).
+        services.TryAddSingleton(sp => new DeliveryResend(sp.GetRequiredService<IDeliveryLogStore>(), sp.GetRequiredService<IRuleStore>(),
+            sp.GetRequiredService<RuleCompilerFactory>(), sp.GetRequiredService<RequestRenderer>(), sp.GetRequiredService<IDeliveryCommandSender>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<DeliveryResend>>()));
         services.TryAddSingleton(sp => new RuleDryRun(sp.GetRequiredService<RuleMatcher>(), sp.GetRequiredService<RequestRenderer>(),
             sp.GetRequiredService<Redactor>(), sp.GetRequiredService<IHttpActionSender>(), sp.GetRequiredService<TimeProvider>()));
         return new DispatchBuilder(services);

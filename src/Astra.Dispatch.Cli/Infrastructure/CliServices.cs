@@ -1,4 +1,5 @@
 using Astra.Dispatch.Contracts;
+using Astra.Dispatch.Dispatching;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -27,7 +28,9 @@ internal static class CliServices
         services.AddLogging();
         services.AddAstraDispatch();
         services.AddSingleton(output);
-        services.AddSingleton(new BrokerConnector(configuration["Dispatch:RabbitMq:Uri"] ?? BusNames.DefaultBrokerUri));
+        var broker = new BrokerConnector(configuration["Dispatch:RabbitMq:Uri"] ?? BusNames.DefaultBrokerUri);
+        services.AddSingleton(broker);
+        services.AddSingleton<IDeliveryCommandSender>(new AmqpCommandSender(broker));
         return services.BuildServiceProvider();
     }
 }
