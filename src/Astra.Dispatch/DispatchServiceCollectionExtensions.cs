@@ -51,6 +51,7 @@ public static class DispatchServiceCollectionExtensions
         services.TryAddSingleton<DestinationLimiter>();
         services.TryAddSingleton<DestinationBreaker>();
         services.TryAddSingleton<TenantLimiter>();
+        services.TryAddSingleton<ISendConsumerCount, SingleSendConsumer>();
         services.TryAddSingleton<RuleRateLimiters>();
         services.TryAddSingleton<OAuth2TokenClient>();
         services.TryAddSingleton<AuthApplier>();
@@ -91,10 +92,13 @@ public static class DispatchServiceCollectionExtensions
         services.TryAddSingleton<PostgresRuleStore>();
         services.TryAddSingleton<PostgresDeliveryLogStore>();
         services.TryAddSingleton<PostgresClaimStore>();
+        services.TryAddSingleton<PollingRuleChangeSignal>();
+        services.TryAddSingleton<PostgresRuleListener>();
         services.TryAddSingleton<IDispatchDatabase>(Chosen<IDispatchDatabase, SqliteDatabase, PostgresDatabase>);
         services.TryAddSingleton<IRuleStore>(Chosen<IRuleStore, SqliteRuleStore, PostgresRuleStore>);
         services.TryAddSingleton<IDeliveryLogStore>(Chosen<IDeliveryLogStore, SqliteDeliveryLogStore, PostgresDeliveryLogStore>);
         services.TryAddSingleton<IDeliveryClaimStore>(Chosen<IDeliveryClaimStore, SqliteClaimStore, PostgresClaimStore>);
+        services.TryAddSingleton<IRuleChangeSignal>(Chosen<IRuleChangeSignal, PollingRuleChangeSignal, PostgresRuleListener>);
         services.TryAddSingleton<IDeliveryLog, DeliveryLog>();
     }
 

@@ -138,3 +138,48 @@ public sealed class RuleStoreTests
         return Path.Combine(folder!.FullName, $"src/Astra.Dispatch/Storage/{(db.IsPostgres ? "Postgres" : "Sqlite")}/Migrations/0001_initial.sql");
     }
 }
+
+/// <summary>LISTEN/NOTIFY: a rule change made anywhere wakes every PostgreSQL worker's rule cache at once.</summary>
+public sealed class RuleChangeSignalTests
+{
+    [Fact]
+    public async Task Postgres_RuleDisabledByAnotherProcess_ListenerWakesLongBeforeThePoll()
+    {
+        var token = new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token;
+        await using var worker = await StorageBackend.CreateAsync("postgres");
+        await worker.Rules.ImportAsync([new RuleDefinition
+        {
+            Id = "r1",
+            TenantId = "acme",
+            Trigger = new TriggerDefinition { Events = ["lead.captured"] },
+            Request = new RequestDefinition { Url = "https://api.example.com/hook" },
+        }], null, 100, token);
+        var signal = worker.Get<IRuleChangeSignal>();
+        // The first wait returns at once: every (re)LISTEN asks for a re-read, since notifications sent before were missed.
+        var first = System.Diagnostics.Stopwatch.StartNew();
+        await signal.WaitAsync(TimeSpan.FromSeconds(30), token);
+        Assert.True(first.Elapsed < TimeSpan.FromSeconds(10), $"{first.Elapsed}");
+
+        var waiting = signal.WaitAsync(TimeSpan.FromSeconds(30), token);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await using (var cli = await StorageBackendOn(worker.Database))
+            Assert.True(await cli.Rules.SetEnabledAsync("acme", "r1", false, null, token));
+        await waiting;
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"woke after {clock.Elapsed}");
+    }
+
+    [Fact]
+    public async Task Sqlite_NoChannel_WaitsForTheInterval()
+    {
+        await using var db = await StorageBackend.CreateAsync("sqlite");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        await db.Get<IRuleChangeSignal>().WaitAsync(TimeSpan.FromMilliseconds(300), CancellationToken.None);
+
+        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(250), $"{clock.Elapsed}");
+    }
+
+    /// <summary>Another process's services on the same database (the CLI, another replica).</summary>
+    private static Task<StorageBackend> StorageBackendOn(string url) => StorageBackend.OnAsync(url);
+}

@@ -64,6 +64,10 @@ public sealed class StorageBackend : IAsyncDisposable
         return new StorageBackend(name, Path.Combine(folder, "d.db"), folder, null, time);
     }
 
+    /// <summary>Services of another process on an existing database (its owner drops it).</summary>
+    public static Task<StorageBackend> OnAsync(string database) =>
+        Task.FromResult(new StorageBackend(Astra.Dispatch.Storage.DatabaseUrl.IsPostgres(database) ? "postgres" : "sqlite", database, null, null, null));
+
     internal T Get<T>()
         where T : notnull => _services.GetRequiredService<T>();
 
