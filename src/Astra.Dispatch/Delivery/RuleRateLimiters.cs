@@ -7,9 +7,11 @@ namespace Astra.Dispatch.Delivery;
 
 /// <summary>
 /// Per-rule rate limits (<c>rateLimit: 20/s</c>) as token buckets, holding for the fleet: each of the N workers on
-/// <c>astra.dispatch.send</c> takes ⌊limit ÷ N⌋ permits per window (or, when the limit is below N, one permit every
-/// N ÷ limit windows), so together they stay at or under the limit; a bucket is rebuilt when N changes. A delivery
-/// over the limit is never waited on in a send slot: the caller defers it at once, for at least the time to the next permit.
+/// <c>astra.dispatch.send</c> refills at limit ÷ N, a tenth of its window's share at a time (at least one permit), and
+/// holds no more than that as a burst; a bucket is rebuilt when N changes. Over time the fleet sends at the limit; in
+/// any one window at most the limit plus each worker's burst (limit + N for limits under 10 per window per worker,
+/// about 1.1 × the limit above). A delivery over the limit is never waited on in a send slot: the caller defers it at
+/// once, for at least the time to the next permit.
 /// </summary>
 internal sealed class RuleRateLimiters(ISendConsumerCount fleet) : IDisposable
 {
@@ -43,15 +45,20 @@ internal sealed class RuleRateLimiters(ISendConsumerCount fleet) : IDisposable
             limiter.Dispose();
     }
 
-    /// <summary>One worker's share of <paramref name="spec"/> among <paramref name="workers"/>, never more than its part of the limit.</summary>
+    /// <summary>
+    /// One worker's bucket for <paramref name="spec"/> among <paramref name="workers"/>: <c>k</c> permits every
+    /// <c>k × window × workers ÷ limit</c>, k a tenth of the worker's share (at least 1), and a burst of k. A smooth
+    /// refill rather than a window's worth at once: a whole window's burst per worker would let N workers send up to
+    /// 2 × the limit within one window. Ten refills per window keep the timer cheap at high limits.
+    /// </summary>
     internal static TokenBucketRateLimiterOptions Share(RateLimitSpec spec, int workers)
     {
-        var (tokens, period) = spec.Permits >= workers ? (spec.Permits / workers, spec.Window) : (1, spec.Window * workers / spec.Permits);
+        var tokens = Math.Max(1, spec.Permits / workers / 10);
         return new TokenBucketRateLimiterOptions
         {
             TokenLimit = tokens,
             TokensPerPeriod = tokens,
-            ReplenishmentPeriod = period,
+            ReplenishmentPeriod = spec.Window * tokens * workers / spec.Permits,
             QueueLimit = 0,
             AutoReplenishment = true,
         };
