@@ -118,9 +118,23 @@ internal sealed partial class DeliveryAttempt(
     /// the delivery log. A resend was reopened in the log by the operator: this process's memory of its earlier
     /// success no longer counts. (The claim taken before sending is what keeps two copies in flight from both going.)
     /// </summary>
-    private async ValueTask<bool> AlreadySucceededAsync(SendHttpAction command, AttemptInfo info, CancellationToken cancellationToken) =>
-        (!command.Resend && succeeded.Contains(command.DeliveryId))
-        || ((info.MayBeHandled || command.Resend) && await log.GetStatusAsync(command.DeliveryId, cancellationToken) == DeliveryStatus.Succeeded);
+    private async ValueTask<bool> AlreadySucceededAsync(SendHttpAction command, AttemptInfo info, CancellationToken cancellationToken)
+    {
+        if (!command.Resend && succeeded.Contains(command.DeliveryId))
+            return true;
+        if (!info.MayBeHandled && !command.Resend)
+            return false;
+        try
+        {
+            return await log.GetStatusAsync(command.DeliveryId, cancellationToken) == DeliveryStatus.Succeeded;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The claim asks the database again and defers the command if it still does not answer.
+            LogStatusFailed(ex, command.DeliveryId);
+            return false;
+        }
+    }
 
     private DeliveryDecision.Defer Defer(SendHttpAction command, AttemptInfo info, string reason, TimeSpan? retryAfter)
     {
@@ -216,6 +230,9 @@ internal sealed partial class DeliveryAttempt(
 
     [LoggerMessage(EventId = 3006, Level = LogLevel.Warning, Message = "Claiming delivery {DeliveryId} failed; deferred")]
     private partial void LogClaimFailed(Exception exception, string deliveryId);
+
+    [LoggerMessage(EventId = 3008, Level = LogLevel.Warning, Message = "Reading the status of delivery {DeliveryId} failed; its claim decides")]
+    private partial void LogStatusFailed(Exception exception, string deliveryId);
 
     [LoggerMessage(EventId = 3007, Level = LogLevel.Warning, Message = "Refreshing rules after a claim found a rule not enabled failed")]
     private partial void LogRefreshFailed(Exception exception);

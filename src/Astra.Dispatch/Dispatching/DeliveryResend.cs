@@ -83,7 +83,7 @@ public sealed partial class DeliveryResend
         return new ResendResult(ResendStatus.Sent, $"delivery {deliveryId} resent", delivery);
     }
 
-    [LoggerMessage(EventId = 3201, Level = LogLevel.Information, Message = "Delivery {DeliveryId} of rule {RuleId} (tenant {TenantId}, was {Status}) resent")]
+    [LoggerMessage(EventId = 3301, Level = LogLevel.Information, Message = "Delivery {DeliveryId} of rule {RuleId} (tenant {TenantId}, was {Status}) resent")]
     private partial void LogResent(string deliveryId, string ruleId, string tenantId, string status);
 }
 

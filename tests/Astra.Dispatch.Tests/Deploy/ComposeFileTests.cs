@@ -13,7 +13,7 @@ public sealed class ComposeFileTests
     public void Services_FullStack_AllPresent()
     {
         var services = Compose.Entries("services").Select(e => e.Key).ToHashSet();
-        Assert.Superset(new HashSet<string> { "rabbitmq", "worker", "demo-receiver", "otel-collector", "jaeger", "prometheus", "grafana" }, services);
+        Assert.Superset(new HashSet<string> { "rabbitmq", "postgres", "worker", "demo-receiver", "otel-collector", "jaeger", "prometheus", "grafana" }, services);
     }
 
     [Fact]
@@ -50,6 +50,22 @@ public sealed class ComposeFileTests
         Assert.EndsWith("-management", rabbit.Text("image"), StringComparison.Ordinal);
         // The image is 3.13: classic queues default to storage version 1 there (README, Operations).
         Assert.Equal("-rabbit classic_queue_default_version 2", rabbit.Text("environment", "RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS"));
+    }
+
+    [Fact]
+    public void Workers_Database_TheComposePostgresWithItsUserAndDatabase()
+    {
+        var url = WorkerEnvironment()["Dispatch__Database"];
+        var postgres = Compose.At("services", "postgres")!;
+        Assert.True(Astra.Dispatch.Storage.DatabaseUrl.IsPostgres(url), url);
+        var parsed = Astra.Dispatch.Storage.Postgres.PostgresConnectionUrl.Parse(url);
+        Assert.Equal(("postgres", 5432), (parsed.Host, parsed.Port));
+        Assert.Equal((postgres.Text("environment", "POSTGRES_USER"), postgres.Text("environment", "POSTGRES_PASSWORD"), postgres.Text("environment", "POSTGRES_DB")),
+            (parsed.Username, parsed.Password, parsed.Database));
+        Assert.Equal("service_healthy", Compose.Text("services", "worker", "depends_on", "postgres", "condition"));
+        Assert.Contains("pg_isready", string.Join(" ", postgres.Items("healthcheck", "test").Select(t => ((YamlScalarNode)t).Value)), StringComparison.Ordinal);
+        // Both replicas on the one database: no per-replica file.
+        Assert.Null(Compose.At("services", "worker", "volumes")?.AllNodes.OfType<YamlScalarNode>().FirstOrDefault(v => v.Value?.Contains("/data", StringComparison.Ordinal) == true));
     }
 
     [Fact]

@@ -54,6 +54,9 @@ internal static class PostgresConnectionUrl
             AutoPrepareMinUsages = 2,
             // Dead peers (a failed-over server, a dropped NAT entry) show up within a minute instead of hanging a listener.
             KeepAlive = 30,
+            // Writes are batched and claims too: a worker needs few connections, and twenty replicas stay well under a
+            // server's max_connections (plus one listening connection each).
+            MaxPoolSize = 20,
         };
         if (userInfo[0].Length > 0)
             builder.Username = Uri.UnescapeDataString(userInfo[0]);
