@@ -70,13 +70,60 @@ public sealed class CrashAndMigrationTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task TwoWorkerProcesses_TwoThousandEvents_EachDeliveredOnceAndTheCliProcessListsAll()
+    {
+        const int count = 2000;
+        var tenant = Some.Tenant();
+        var vhost = await (await SharedBroker.GetAsync()).CreateVirtualHostAsync(tenant);
+        await using var database = await SharedPostgres.CreateDatabaseAsync();
+        await using var receiver = await HttpReceiver.StartAsync();
+        var settings = new Dictionary<string, string?> { ["Dispatch:Database"] = database.Url };
+        var rule = Some.Rule("fleet", tenant, receiver.UrlFor("hooks/{{ eventId }}"));
+        await using var a = WorkerHost.Create(vhost, rule, settings);
+        await using var b = WorkerHost.Create(vhost, rule, new Dictionary<string, string?>(settings) { ["Dispatch:RulesPath"] = a.RulesPath });
+        await using var amqp = await RawAmqp.ConnectAsync(vhost);
+        using var first = a.StartProcess();
+        using var second = b.StartProcess();
+        try
+        {
+            await WaitForConsumersAsync(vhost, 2);
+            var clock = Stopwatch.StartNew();
+            for (var i = 0; i < count; i++)
+                await amqp.PublishEventAsync(tenant, $"evt-{i}");
+            await WaitForDistinctAsync(receiver, count, TimeSpan.FromSeconds(120));
+            var delivered = clock.Elapsed;
+            await WaitForSucceededAsync(database, count, TimeSpan.FromSeconds(60));
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            var list = await RunCliAsync(Path.Combine(AppContext.BaseDirectory, "Astra.Dispatch.Cli.dll"), database.Url,
+                "deliveries", "list", "--tenant", tenant, "--limit", "100000", "--json");
+
+            var perDelivery = receiver.Requests.GroupBy(r => r.Header(Contracts.RequestHeaders.WebhookId)).ToDictionary(g => g.Key!, g => g.Count());
+            var listed = System.Text.Json.JsonDocument.Parse(list.Output).RootElement.EnumerateArray()
+                .Select(d => (Id: d.GetProperty("id").GetString()!, Status: d.GetProperty("status").GetString())).ToList();
+            output.WriteLine($"{count} events through two worker processes in {delivered.TotalSeconds:F1} s: {perDelivery.Count} distinct deliveries, "
+                + $"{perDelivery.Count(p => p.Value > 1)} sent more than once; the CLI process listed {listed.Count}, {listed.Count(d => d.Status == "succeeded")} succeeded");
+            Assert.Equal(count, perDelivery.Count);
+            Assert.All(perDelivery.Values, n => Assert.Equal(1, n));
+            Assert.Equal(perDelivery.Keys.Order(), listed.Select(d => d.Id).Order());
+            Assert.All(listed, d => Assert.Equal("succeeded", d.Status));
+        }
+        finally
+        {
+            first.Kill(entireProcessTree: true);
+            second.Kill(entireProcessTree: true);
+            await first.WaitForExitAsync();
+            await second.WaitForExitAsync();
+        }
+    }
+
+    [Fact]
     public async Task TwoProcessesStartingOnAnEmptyDatabase_MigrateOnceBetweenThem()
     {
         await using var database = await SharedPostgres.CreateDatabaseAsync();
         var cli = Path.Combine(AppContext.BaseDirectory, "Astra.Dispatch.Cli.dll");
         Assert.True(File.Exists(cli), cli);
 
-        var runs = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => RunCliAsync(cli, database.Url)));
+        var runs = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => RunCliAsync(cli, database.Url, "rules", "list", "--json")));
 
         Assert.All(runs, r => Assert.True(r.ExitCode == 0, r.Output));
         await using var connection = await database.OpenConnectionAsync();
@@ -87,20 +134,20 @@ public sealed class CrashAndMigrationTests(ITestOutputHelper output)
         Assert.Equal(10, reader.GetInt32(2));
     }
 
-    private static async Task<(int ExitCode, string Output)> RunCliAsync(string cli, string databaseUrl)
+    private static async Task<(int ExitCode, string Output)> RunCliAsync(string cli, string databaseUrl, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(cli);
-        info.ArgumentList.Add("rules");
-        info.ArgumentList.Add("list");
-        info.ArgumentList.Add("--json");
+        foreach (var arg in args)
+            info.ArgumentList.Add(arg);
         info.Environment["Dispatch__Database"] = databaseUrl;
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout + await stderr);
+        var (text, errors) = (await stdout, await stderr);
+        return (process.ExitCode, process.ExitCode == 0 ? text : text + errors);
     }
 
     private static async Task WaitForConsumersAsync(Uri vhost, int consumers)
