@@ -60,11 +60,18 @@ public sealed class SqliteDatabase : IDispatchDatabase, IDisposable
 
     internal async Task<SqliteConnection> OpenRawAsync(CancellationToken cancellationToken)
     {
-        // No per-open PRAGMAs: WAL is a property of the file (set by the migrations), and the provider retries
-        // SQLITE_BUSY until DefaultTimeout, which lets replicas and the CLI share the file. Opening stays cheap
-        // because the hot path opens a pooled connection per status lookup.
+        // WAL is a property of the file (set by the migrations), and the provider retries SQLITE_BUSY until
+        // DefaultTimeout, which lets replicas and the CLI share the file. The hot path's status lookups keep their
+        // connections open, so the one PRAGMA below is paid per batch, not per lookup.
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
+        // In WAL mode NORMAL stays consistent after a crash; only the last commits before a power cut can be lost. Per
+        // connection, so every writer gets it (the claims commit many small transactions: FULL would fsync each one).
+        await using (var pragma = connection.CreateCommand())
+        {
+            pragma.CommandText = "PRAGMA synchronous=NORMAL";
+            await pragma.ExecuteNonQueryAsync(cancellationToken);
+        }
         return connection;
     }
 }

@@ -29,8 +29,6 @@ internal sealed class SqliteDeliveryLogStore(SqliteDatabase database) : IDeliver
     private async Task WriteAsync(IReadOnlyList<DeliveryLogEntry> batch, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        // In WAL mode NORMAL stays consistent after a crash; only the last commits before a power cut can be lost.
-        await connection.ExecuteAsync("PRAGMA synchronous=NORMAL");
         await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
         // Each statement is prepared once per batch and re-bound per entry: parsing SQL per row cost more than the writes.
         using var statements = new SqliteLogStatements(connection, tx);
