@@ -4,7 +4,7 @@
 #   ./scripts/run.sh            Ctrl+C stops the worker (gracefully), the demo receiver, and the broker if
 #                               this run started it (a broker that was already running is left running).
 # The demo's database is this checkout's data/dispatch.db, which scripts/astra-dispatch reads too; its secrets
-# are files in data/demo/secrets. Environment: Dispatch__* overrides any setting (e.g. Dispatch__RabbitMq__Uri
+# are files in data/demo/secrets/demo (tenant demo's folder). Environment: Dispatch__* overrides any setting (e.g. Dispatch__RabbitMq__Uri
 # for another broker).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -59,18 +59,20 @@ echo "run: building"
 dotnet build Astra.Dispatch.sln -c Release -v quiet -nologo -clp:ErrorsOnly
 
 # The demo's state lives in this checkout's data/ (git-ignored): the database is the CLI's default too.
-mkdir -p data/demo/secrets
-# Demo-only secrets, as files in Dispatch:SecretsPath (a real deployment mounts its own, or sets
-# ASTRA_SECRET_<NAME>, which wins over a file). The helpdesk's token starts stale on purpose: the README's tour
-# shows the dead letter this causes and redrives it after writing the right value.
-printf '%s\n' demo-crm-token >data/demo/secrets/DEMO_CRM_TOKEN
-printf '%s\n' whsec_ZGVtby1zaWduaW5nLWtleS0wMTIzNDU2Nzg5 >data/demo/secrets/DEMO_WEBHOOK_SECRET
-printf '%s\n' stale-helpdesk-token >data/demo/secrets/DEMO_HELPDESK_TOKEN
+mkdir -p data/demo/secrets/demo
+# Demo-only secrets of the demo rules' tenant, "demo": a rule's secret NAME is the file
+# <Dispatch:SecretsPath>/<tenant>/NAME (a real deployment mounts one folder per tenant, or sets
+# ASTRA_SECRET_<TENANT>__<NAME>, which wins over a file). The helpdesk's token starts stale on purpose: the
+# README's tour shows the dead letter this causes and redrives it after writing the right value.
+printf '%s\n' demo-crm-token >data/demo/secrets/demo/DEMO_CRM_TOKEN
+printf '%s\n' whsec_ZGVtby1zaWduaW5nLWtleS0wMTIzNDU2Nzg5 >data/demo/secrets/demo/DEMO_WEBHOOK_SECRET
+printf '%s\n' stale-helpdesk-token >data/demo/secrets/demo/DEMO_HELPDESK_TOKEN
 export Dispatch__SecretsPath="${Dispatch__SecretsPath:-$PWD/data/demo/secrets}"
 export Dispatch__RulesPath="${Dispatch__RulesPath:-$PWD/deploy/demo/rules.yaml}"
 export Dispatch__Database="${Dispatch__Database:-$PWD/data/dispatch.db}"
 export Dispatch__Http__AllowPlainHttp="${Dispatch__Http__AllowPlainHttp:-true}"
 export Dispatch__Http__AllowedNetworks__0="${Dispatch__Http__AllowedNetworks__0:-127.0.0.0/8}"
+export Dispatch__Http__AllowedPorts__0="${Dispatch__Http__AllowedPorts__0:-5088}"
 
 echo "run: demo receiver on http://127.0.0.1:5088 (it prints what it receives)"
 dotnet src/Astra.Dispatch.DemoReceiver/bin/Release/net10.0/Astra.Dispatch.DemoReceiver.dll \

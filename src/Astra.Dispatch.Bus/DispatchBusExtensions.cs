@@ -36,6 +36,7 @@ public static class DispatchBusExtensions
             .Validate(o => o.ConsumerCountInterval > TimeSpan.Zero, "Dispatch:RabbitMq:ConsumerCountInterval must be positive")
             .ValidateOnStart();
         services.AddSingleton<DelayTiers>();
+        services.AddSingleton<IDelayTierAvailability>(sp => sp.GetRequiredService<DelayTiers>());
         services.AddHostedService<DelayTierDeclarer>();
         // The fleet's size for shared rate limits: replaces the core's single-worker default.
         services.AddSingleton<SendQueueConsumers>();

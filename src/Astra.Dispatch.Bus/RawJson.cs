@@ -6,7 +6,7 @@ namespace Astra.Dispatch.Bus;
 /// <summary>
 /// Plain JSON bodies, without MassTransit's envelope, for everything the worker sends: results, so any AMQP client
 /// can read them, and <c>SendHttpAction</c> commands, because writing and parsing the envelope (addresses, host
-/// metadata, headers twice) cost a fifth of the worker's CPU per delivery. Headers travel as AMQP headers.
+/// metadata, headers twice) was a large share of the worker's CPU per delivery (docs/benchmark.md). Headers travel as AMQP headers.
 /// </summary>
 internal static class RawJson
 {

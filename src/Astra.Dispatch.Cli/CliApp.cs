@@ -1,9 +1,12 @@
+using Astra.Dispatch.Bus.Operations;
 using Astra.Dispatch.Cli.DeadLetters;
 using Astra.Dispatch.Cli.Deliveries;
 using Astra.Dispatch.Cli.Events;
 using Astra.Dispatch.Cli.Infrastructure;
+using Astra.Dispatch.Cli.Keys;
 using Astra.Dispatch.Cli.Rules;
 using Astra.Dispatch.Cli.Status;
+using Astra.Dispatch.Management;
 using Astra.Dispatch.Rules;
 using Microsoft.Extensions.DependencyInjection;
 using RabbitMQ.Client.Exceptions;
@@ -42,10 +45,12 @@ internal static class CliApp
             config.AddExample("deliveries", "list", "--status", "failed", "--since", "1h");
             config.AddExample("dlq", "redrive", "--all");
             config.AddExample("status", "--json");
+            config.AddExample("keys", "create", "--role", "operator", "--tenant", "acme", "--name", "crm-sync");
             RulesBranch.Add(config);
             DeliveriesBranch.Add(config);
             DeadLettersBranch.Add(config);
             EventsBranch.Add(config);
+            KeysBranch.Add(config);
             config.AddCommand<StatusCommand>("status")
                 .WithDescription("Broker connection, queue depths and consumers, delivery outcomes over the last hour.")
                 .WithExample("status").WithExample("status", "--json");
@@ -70,6 +75,20 @@ internal static class CliApp
             foreach (var e in ex.Errors)
                 await error.WriteLineAsync($"  {e}");
             return ExitCodes.Usage;
+        }
+        catch (ManagementValidationException ex)
+        {
+            foreach (var e in ex.Errors)
+                await error.WriteLineAsync($"{e.Field}: {e.Message}");
+            return ExitCodes.Usage;
+        }
+        catch (BrokerUnavailableException ex)
+        {
+            return Fail(error, ExitCodes.Failed, ex.Message, ex, verbose);
+        }
+        catch (ArgumentException ex) when (ex.Message.StartsWith("Dispatch:", StringComparison.Ordinal))
+        {
+            return Fail(error, ExitCodes.Usage, ex.Message, ex, verbose);
         }
         catch (BrokerUnreachableException ex)
         {

@@ -33,6 +33,12 @@ public static class BusHeaders
     /// <summary>Why the message was dead-lettered.</summary>
     public const string LastError = "astra-last-error";
 
+    /// <summary>
+    /// The broker user that published a dead-lettered event (its AMQP <c>user_id</c>, which the worker removes when it
+    /// moves the event to <c>astra.dispatch.events_error</c>: RabbitMQ lets no one else publish under that user).
+    /// </summary>
+    public const string Publisher = "astra-publisher";
+
     /// <summary>The tenant, on result events (so a consumer can filter by tenant without reading the body).</summary>
     public const string TenantId = "astra-tenant-id";
 

@@ -2,6 +2,7 @@ using Astra.Dispatch;
 using Astra.Dispatch.Catalog;
 using Astra.Dispatch.Delivery;
 using Astra.Dispatch.Dispatching;
+using Astra.Dispatch.Management;
 using Astra.Dispatch.Rules;
 using Astra.Dispatch.Secrets;
 using Astra.Dispatch.Security;
@@ -10,6 +11,7 @@ using Astra.Dispatch.Storage.Postgres;
 using Astra.Dispatch.Storage.Sqlite;
 using Astra.Dispatch.Telemetry;
 using Astra.Dispatch.Templating;
+using Astra.Dispatch.Tenancy;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -35,7 +37,7 @@ public static class DispatchServiceCollectionExtensions
         AddStorage(services);
         services.TryAddSingleton<SecretStore>();
         services.TryAddSingleton(sp => RuleLimitsFrom(sp.GetRequiredService<IOptions<HttpDeliveryOptions>>().Value, sp.GetRequiredService<IOptions<DispatchOptions>>().Value,
-            sp.GetRequiredService<IOptions<TemplateLimits>>().Value));
+            sp.GetRequiredService<IOptions<TemplateLimits>>().Value, sp.GetRequiredService<NetworkPolicies>(), sp.GetRequiredService<IOptions<RetryOptions>>().Value));
         services.TryAddSingleton<RuleCompilerFactory>();
         services.TryAddSingleton<RuleImporter>();
         services.TryAddSingleton<RuleCatalog>();
@@ -44,8 +46,10 @@ public static class DispatchServiceCollectionExtensions
         services.TryAddSingleton<LiquidEngine>();
         services.TryAddSingleton<RequestRenderer>();
         services.TryAddSingleton<RetrySchedule>();
-        services.TryAddSingleton<NetworkPolicy>();
+        services.TryAddSingleton<IDelayTierAvailability, EveryDelayTierAvailable>();
+        services.TryAddSingleton<NetworkPolicies>();
         services.TryAddSingleton<IHostResolver, DnsHostResolver>();
+        services.TryAddSingleton<DestinationReach>();
         services.TryAddSingleton<SsrfGuard>();
         services.TryAddSingleton<Redactor>();
         services.TryAddSingleton<DestinationLimiter>();
@@ -56,13 +60,13 @@ public static class DispatchServiceCollectionExtensions
         services.TryAddSingleton<OAuth2TokenClient>();
         services.TryAddSingleton<AuthApplier>();
         services.TryAddSingleton<GuardedHttpHandlers>();
+        services.TryAddSingleton(sp => new GuardedHttpClients(sp.GetRequiredService<GuardedHttpHandlers>(), sp.GetRequiredService<NetworkPolicies>()));
         services.TryAddSingleton<ClientCertificateClients>();
         services.TryAddSingleton<IHttpActionSender, HttpActionSender>();
-        AddGuardedHttpClient(services, HttpActionSender.HttpClientName);
-        AddGuardedHttpClient(services, OAuth2TokenClient.HttpClientName);
 
         // The decisions the consumers carry out.
         services.TryAddSingleton<RuleMatcher>();
+        services.TryAddSingleton<PublisherBinding>();
         services.TryAddSingleton<IEventPlanner, EventPlanner>();
         services.TryAddSingleton<DeliveryGate>();
         services.TryAddSingleton<SucceededDeliveries>();
@@ -75,6 +79,14 @@ public static class DispatchServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<DeliveryResend>>()));
         services.TryAddSingleton(sp => new RuleDryRun(sp.GetRequiredService<RuleMatcher>(), sp.GetRequiredService<RequestRenderer>(),
             sp.GetRequiredService<Redactor>(), sp.GetRequiredService<IHttpActionSender>(), sp.GetRequiredService<TimeProvider>()));
+
+        // Management: what the API and the CLI change, with revisions and the audit log.
+        services.TryAddSingleton<IRuleChangeStore, SqliteRuleChangeStore>();
+        services.TryAddSingleton<IApiKeyStore, SqliteApiKeyStore>();
+        services.TryAddSingleton<IAuditLog, SqliteAuditLog>();
+        services.TryAddSingleton<IDeliverySearch, SqliteDeliverySearch>();
+        services.TryAddSingleton<RuleService>();
+        services.TryAddSingleton<KeyService>();
         return new DispatchBuilder(services);
     }
 
@@ -100,6 +112,7 @@ public static class DispatchServiceCollectionExtensions
         services.TryAddSingleton<IDeliveryClaimStore>(Chosen<IDeliveryClaimStore, SqliteClaimStore, PostgresClaimStore>);
         services.TryAddSingleton<IRuleChangeSignal>(Chosen<IRuleChangeSignal, PollingRuleChangeSignal, PostgresRuleListener>);
         services.TryAddSingleton<IDeliveryLog, DeliveryLog>();
+
     }
 
     private static TService Chosen<TService, TSqlite, TPostgres>(IServiceProvider services)
@@ -117,9 +130,8 @@ public static class DispatchServiceCollectionExtensions
         services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section)
             .Validate(o => o.Retention >= TimeSpan.Zero, "Dispatch:Delivery:Retention must not be negative (0 keeps everything)")
             .ValidateOnStart();
-        services.AddOptions<NetworkOptions>().BindConfiguration(NetworkOptions.Section)
-            .Validate(o => o.AllowedNetworks.All(n => IpNetwork.TryParse(n, out _)), "Dispatch:Http:AllowedNetworks must hold CIDR blocks such as 127.0.0.0/8")
-            .ValidateOnStart();
+        services.AddOptions<NetworkOptions>().BindConfiguration(NetworkOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<NetworkOptions>, NetworkOptionsValidator>();
         services.AddOptions<RedactionOptions>().BindConfiguration(RedactionOptions.Section);
         services.AddOptions<HttpDeliveryOptions>().BindConfiguration(HttpDeliveryOptions.Section)
             .Validate(o => o.MaxConcurrencyPerDestination > 0 && o.MaxConcurrencyPerTenant > 0 && o.MaxRequestBodyBytes > 0 && o.MaxResponseBodyBytes > 0,
@@ -134,24 +146,25 @@ public static class DispatchServiceCollectionExtensions
                 "Dispatch:Delivery:Schedule must hold whole-second delays such as 5s, 5m, 2h (at least 1s)")
             .Validate(o => o.Jitter is >= 0 and <= 0.5, "Dispatch:Delivery:Jitter must be between 0 and 0.5")
             .Validate(o => o.ShutdownGrace >= TimeSpan.Zero, "Dispatch:Delivery:ShutdownGrace must not be negative")
+            .Validate(o => o.MaxDelayTiers >= RetrySchedule.FixedDelays(o).Count(),
+                "Dispatch:Delivery:MaxDelayTiers must leave room for the default schedule and the deferral tiers")
             .ValidateOnStart();
         services.AddOptions<ResultsOptions>().BindConfiguration(ResultsOptions.Section);
+        services.AddOptions<TenancyOptions>().BindConfiguration(TenancyOptions.Section)
+            .Validate(o => o.Validate() is null, "Dispatch:Tenancy:Publishers must map broker users to tenant ids or *")
+            .ValidateOnStart();
     }
 
     /// <summary>The import-time bounds of rules, from the HTTP limits and the per-tenant rule count.</summary>
-    private static RuleLimits RuleLimitsFrom(HttpDeliveryOptions http, DispatchOptions dispatch, TemplateLimits templates) => new()
+    private static RuleLimits RuleLimitsFrom(HttpDeliveryOptions http, DispatchOptions dispatch, TemplateLimits templates, NetworkPolicies networks, RetryOptions retry) => new()
     {
+        MaxDelayTiers = retry.MaxDelayTiers,
+        FixedDelayTiers = [.. RetrySchedule.FixedDelays(retry)],
         Templates = templates,
+        Networks = networks,
         AllowPlainHttp = http.AllowPlainHttp,
         MaxHeaders = http.MaxHeaders,
         MaxUrlLength = http.MaxUrlLength,
         MaxRulesPerTenant = dispatch.MaxRulesPerTenant,
     };
-
-    private static void AddGuardedHttpClient(IServiceCollection services, string name) =>
-        services.AddHttpClient(name, c => c.Timeout = Timeout.InfiniteTimeSpan)
-            .ConfigurePrimaryHttpMessageHandler(sp => sp.GetRequiredService<GuardedHttpHandlers>().Create())
-            .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
-            // The factory's default loggers write request URLs, which can carry query-string credentials.
-            .RemoveAllLoggers();
 }

@@ -39,6 +39,7 @@ internal sealed class WorkerProcess : IAsyncDisposable
         env["Dispatch__RulesPath"] = rulesPath;
         env["Dispatch__Http__AllowPlainHttp"] = "true";
         env["Dispatch__Http__AllowedNetworks__0"] = "127.0.0.0/8";
+        env["Dispatch__Http__AllowedPorts__0"] = "1024-65535";
         env["Dispatch__Health__Urls"] = $"http://127.0.0.1:{healthPort}";
         env["Logging__LogLevel__Default"] = "Warning";
         foreach (var (key, value) in settings)

@@ -28,6 +28,8 @@ internal sealed class CliRun : IAsyncDisposable, IDisposable
             ["Dispatch:SecretsPath"] = SecretsPath,
             ["Dispatch:Http:AllowPlainHttp"] = "true",
             ["Dispatch:Http:AllowedNetworks:0"] = "127.0.0.0/8",
+            // The rules of these tests point at 127.0.0.1:9 (discard), where nothing answers.
+            ["Dispatch:Http:AllowedPorts:0"] = "1-65535",
             // Nothing listens here: commands that need the broker must fail cleanly, never hang.
             ["Dispatch:RabbitMq:Uri"] = "amqp://guest:guest@127.0.0.1:1/",
         };
@@ -46,6 +48,13 @@ internal sealed class CliRun : IAsyncDisposable, IDisposable
 
     public static async Task<CliRun> CreateAsync(string database, IDictionary<string, string?>? extra = null) =>
         database == "postgres" ? new CliRun(await SharedPostgres.CreateDatabaseAsync("cli"), extra) : new CliRun(extra);
+
+    /// <summary>Writes <paramref name="tenant"/>'s secret <paramref name="name"/>: <c>&lt;SecretsPath&gt;/&lt;tenant&gt;/&lt;name&gt;</c>.</summary>
+    public void WriteSecret(string tenant, string name, string value)
+    {
+        Directory.CreateDirectory(Path.Combine(SecretsPath, tenant));
+        File.WriteAllText(Path.Combine(SecretsPath, tenant, name), value);
+    }
 
     public string Write(string name, string text)
     {

@@ -27,7 +27,7 @@ public sealed class RulesCommandsTests
     public async Task Test_EventFromStandardInput_ReadsTheDash(string database)
     {
         await using var cli = await CliRun.CreateAsync(database);
-        File.WriteAllText(Path.Combine(cli.SecretsPath, "CRM_TOKEN"), "s3cr3t-bearer-token");
+        cli.WriteSecret("acme", "CRM_TOKEN", "s3cr3t-bearer-token");
         await cli.RunAsync("rules", "import", cli.Write("rules.yaml", ValidRules));
         var stdin = Console.In;
         Console.SetIn(new StringReader(Event));
@@ -102,7 +102,7 @@ public sealed class RulesCommandsTests
     public async Task Import_InvalidFile_ExitsTwoAndImportsNothing(string database)
     {
         await using var cli = await CliRun.CreateAsync(database);
-        File.WriteAllText(Path.Combine(cli.SecretsPath, "CRM_TOKEN"), "s3cr3t-bearer-token");
+        cli.WriteSecret("acme", "CRM_TOKEN", "s3cr3t-bearer-token");
         var file = cli.Write("rules.yaml", ValidRules + "\n  - id: broken\n    tenantId: acme\n");
 
         var import = await cli.RunAsync("rules", "import", file);
@@ -118,7 +118,7 @@ public sealed class RulesCommandsTests
     public async Task ImportThenList_Json_ParsesWithEveryRule(string database)
     {
         await using var cli = await CliRun.CreateAsync(database);
-        File.WriteAllText(Path.Combine(cli.SecretsPath, "CRM_TOKEN"), "s3cr3t-bearer-token");
+        cli.WriteSecret("acme", "CRM_TOKEN", "s3cr3t-bearer-token");
         var file = cli.Write("rules.yaml", ValidRules);
 
         var import = await cli.RunAsync("rules", "import", file);
@@ -137,7 +137,7 @@ public sealed class RulesCommandsTests
     public async Task DisableThenTest_DisabledRule_ExplainsAndExitsOne(string database)
     {
         await using var cli = await CliRun.CreateAsync(database);
-        File.WriteAllText(Path.Combine(cli.SecretsPath, "CRM_TOKEN"), "s3cr3t-bearer-token");
+        cli.WriteSecret("acme", "CRM_TOKEN", "s3cr3t-bearer-token");
         await cli.RunAsync("rules", "import", cli.Write("rules.yaml", ValidRules));
         var ev = cli.Write("event.json", Event);
 
@@ -158,7 +158,7 @@ public sealed class RulesCommandsTests
     public async Task Test_MatchingEvent_ShowsRenderedRequestWithSecretsMasked(string database)
     {
         await using var cli = await CliRun.CreateAsync(database);
-        File.WriteAllText(Path.Combine(cli.SecretsPath, "CRM_TOKEN"), "s3cr3t-bearer-token");
+        cli.WriteSecret("acme", "CRM_TOKEN", "s3cr3t-bearer-token");
         await cli.RunAsync("rules", "import", cli.Write("rules.yaml", ValidRules));
         // The event carries the secret's value too: it must be masked wherever it appears.
         var ev = cli.Write("event.json", Event.Replace("tok-sup3r-secret-value", "s3cr3t-bearer-token", StringComparison.Ordinal));
@@ -181,7 +181,7 @@ public sealed class RulesCommandsTests
     public async Task Test_OtherTenantsEvent_FailsTheTenantCheck(string database)
     {
         await using var cli = await CliRun.CreateAsync(database);
-        File.WriteAllText(Path.Combine(cli.SecretsPath, "CRM_TOKEN"), "s3cr3t-bearer-token");
+        cli.WriteSecret("acme", "CRM_TOKEN", "s3cr3t-bearer-token");
         await cli.RunAsync("rules", "import", cli.Write("rules.yaml", ValidRules));
         var ev = cli.Write("event.json", Event.Replace("\"acme\"", "\"globex\"", StringComparison.Ordinal).Replace("\"score\": 70", "\"score\": 10", StringComparison.Ordinal));
 
@@ -198,7 +198,7 @@ public sealed class RulesCommandsTests
     public async Task ExportThenImport_RoundTrips(string database)
     {
         await using var cli = await CliRun.CreateAsync(database);
-        File.WriteAllText(Path.Combine(cli.SecretsPath, "CRM_TOKEN"), "s3cr3t-bearer-token");
+        cli.WriteSecret("acme", "CRM_TOKEN", "s3cr3t-bearer-token");
         await cli.RunAsync("rules", "import", cli.Write("rules.yaml", ValidRules));
         var exported = Path.Combine(cli.Folder, "export.yaml");
 
@@ -243,7 +243,7 @@ public sealed class RulesCommandsTests
     public async Task Status_HttpRulesUnderHttpsOnlySettings_CountsStoredRulesAndNamesTheSetting(string database)
     {
         await using var cli = await CliRun.CreateAsync(database);
-        File.WriteAllText(Path.Combine(cli.SecretsPath, "CRM_TOKEN"), "s3cr3t-bearer-token");
+        cli.WriteSecret("acme", "CRM_TOKEN", "s3cr3t-bearer-token");
         await cli.RunAsync("rules", "import", cli.Write("rules.yaml", ValidRules));
         cli.Settings["Dispatch:Http:AllowPlainHttp"] = "false";
 
@@ -265,7 +265,7 @@ public sealed class RulesCommandsTests
     public async Task Status_RulesAllowedBySettings_WarnsNothing(string database)
     {
         await using var cli = await CliRun.CreateAsync(database);
-        File.WriteAllText(Path.Combine(cli.SecretsPath, "CRM_TOKEN"), "s3cr3t-bearer-token");
+        cli.WriteSecret("acme", "CRM_TOKEN", "s3cr3t-bearer-token");
         await cli.RunAsync("rules", "import", cli.Write("rules.yaml", ValidRules));
 
         var human = await cli.RunAsync("status");
@@ -279,7 +279,7 @@ public sealed class RulesCommandsTests
     public async Task List_HttpRuleUnderHttpsOnlySettings_ShowsItAsStoredWithWarning(string database)
     {
         await using var cli = await CliRun.CreateAsync(database);
-        File.WriteAllText(Path.Combine(cli.SecretsPath, "CRM_TOKEN"), "s3cr3t-bearer-token");
+        cli.WriteSecret("acme", "CRM_TOKEN", "s3cr3t-bearer-token");
         await cli.RunAsync("rules", "import", cli.Write("rules.yaml", ValidRules));
         await cli.RunAsync("rules", "disable", "other-tenant");
         cli.Settings["Dispatch:Http:AllowPlainHttp"] = "false";

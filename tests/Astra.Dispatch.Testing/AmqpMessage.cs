@@ -19,6 +19,7 @@ public sealed class AmqpMessage
         MessageId = properties.MessageId;
         CorrelationId = properties.CorrelationId;
         Type = properties.Type;
+        UserId = properties.UserId;
         Persistent = properties.Persistent;
         var headers = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, value) in properties.Headers ?? new Dictionary<string, object?>())
@@ -46,6 +47,9 @@ public sealed class AmqpMessage
     public string? CorrelationId { get; }
 
     public string? Type { get; }
+
+    /// <summary>The AMQP <c>user_id</c>: the publisher's broker user, when it said so (RabbitMQ checks it).</summary>
+    public string? UserId { get; }
 
     public bool Persistent { get; }
 

@@ -54,6 +54,7 @@ public sealed class RawAmqp : IAsyncDisposable
         string? contentType = "application/json",
         string? messageId = null,
         bool mandatory = false,
+        string? userId = null,
         CancellationToken cancellationToken = default)
     {
         var properties = new BasicProperties
@@ -61,6 +62,7 @@ public sealed class RawAmqp : IAsyncDisposable
             Persistent = true,
             ContentType = contentType,
             MessageId = messageId,
+            UserId = userId,
             Timestamp = new AmqpTimestamp(DateTimeOffset.UtcNow.ToUnixTimeSeconds()),
             Headers = headers is null ? null : new Dictionary<string, object?>(headers),
         };
@@ -75,9 +77,13 @@ public sealed class RawAmqp : IAsyncDisposable
         }
     }
 
-    /// <summary>Publishes <paramref name="text"/> as UTF-8 as is (also for deliberately invalid JSON).</summary>
-    public Task PublishTextAsync(string exchange, string routingKey, string text, IReadOnlyDictionary<string, object?>? headers = null, bool mandatory = false, CancellationToken cancellationToken = default) =>
-        PublishAsync(exchange, routingKey, Encoding.UTF8.GetBytes(text), headers, mandatory: mandatory, cancellationToken: cancellationToken);
+    /// <summary>
+    /// Publishes <paramref name="text"/> as UTF-8 as is (also for deliberately invalid JSON); with <paramref name="userId"/>
+    /// as its AMQP <c>user_id</c> (RabbitMQ closes the channel unless it is the connection's own user).
+    /// </summary>
+    public Task PublishTextAsync(string exchange, string routingKey, string text, IReadOnlyDictionary<string, object?>? headers = null, bool mandatory = false,
+        string? userId = null, CancellationToken cancellationToken = default) =>
+        PublishAsync(exchange, routingKey, Encoding.UTF8.GetBytes(text), headers, mandatory: mandatory, userId: userId, cancellationToken: cancellationToken);
 
     /// <summary>Serializes <paramref name="value"/> with web defaults (camelCase) and publishes it.</summary>
     public Task PublishJsonAsync<T>(string exchange, string routingKey, T value, IReadOnlyDictionary<string, object?>? headers = null, bool mandatory = false, CancellationToken cancellationToken = default) =>

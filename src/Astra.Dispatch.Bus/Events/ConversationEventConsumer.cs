@@ -27,7 +27,7 @@ internal sealed class ConversationEventConsumer(IEventPlanner planner, DelayTier
         var headers = context.ReceiveContext.TransportHeaders;
         using var span = DispatchActivities.StartEvent(headers.Get<string>(BusHeaders.TraceParent), headers.Get<string>(BusHeaders.TraceState),
             e.TenantId, e.Type, e.EventId);
-        var receipt = new EventReceipt(context.ReceiveContext.Body.Length ?? 0, context.ReceiveContext.Redelivered);
+        var receipt = new EventReceipt(context.ReceiveContext.Body.Length ?? 0, context.ReceiveContext.Redelivered, PublisherOf(context.ReceiveContext));
         var plan = await planner.PlanAsync(e, receipt, context.CancellationToken);
         if (plan.Rejection is { } reason)
             throw new InvalidEventException(reason);
@@ -43,6 +43,10 @@ internal sealed class ConversationEventConsumer(IEventPlanner planner, DelayTier
             await context.PublishResultAsync(failure, context.CancellationToken);
         await planner.RecordAsync(plan, context.CancellationToken);
     }
+
+    /// <summary>The AMQP <c>user_id</c> (RabbitMQ checked it against the publishing connection's user), if the publisher set it.</summary>
+    internal static string? PublisherOf(ReceiveContext receive) =>
+        receive.TryGetPayload<RabbitMqBasicConsumeContext>(out var rabbit) && rabbit.Properties.IsUserIdPresent() ? rabbit.Properties.UserId : null;
 
     private static void Prepare(SendContext send, bool known)
     {

@@ -1,5 +1,7 @@
 using Astra.Dispatch.Contracts;
 using MassTransit;
+using MassTransit.Configuration;
+using MassTransit.Middleware;
 using Microsoft.Extensions.Options;
 
 namespace Astra.Dispatch.Bus.Events;
@@ -25,7 +27,16 @@ internal sealed class ConversationEventConsumerDefinition : ConsumerDefinition<C
     {
         // Without CopyHeaders (MassTransit's raw JSON default): the publisher's own AMQP headers stay on its event
         // instead of being copied into every command and from there into every result event on the bus.
-        endpointConfigurator.UseRawJsonDeserializer(RawSerializerOptions.AnyMessageType, isDefault: true);
+        // Both, size-limited: raw JSON (any AMQP client, and bodies without a content type) and MassTransit's envelope.
+        endpointConfigurator.AddDeserializer(new SizeLimitedDeserializerFactory(new SystemTextJsonRawMessageSerializerFactory(RawSerializerOptions.AnyMessageType)),
+            isDefault: true);
+        endpointConfigurator.AddDeserializer(new SizeLimitedDeserializerFactory(new SystemTextJsonMessageSerializerFactory()));
+        // MassTransit's default error pipe, with a move that drops the publisher's user_id (see the filter).
+        endpointConfigurator.ConfigureError(error =>
+        {
+            error.UseFilter(new GenerateFaultFilter());
+            error.UseFilter(new EventErrorTransportFilter());
+        });
         if (endpointConfigurator is IRabbitMqReceiveEndpointConfigurator rabbit)
         {
             rabbit.PrefetchCount = _options.EventsPrefetch;

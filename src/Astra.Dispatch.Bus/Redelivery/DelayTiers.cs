@@ -1,8 +1,12 @@
 using System.Collections.Concurrent;
 using Astra.Dispatch.Contracts;
+using Astra.Dispatch.Delivery;
+using Astra.Dispatch.Telemetry;
 using MassTransit;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
 
 namespace Astra.Dispatch.Bus.Redelivery;
 
@@ -11,34 +15,68 @@ namespace Astra.Dispatch.Bus.Redelivery;
 /// delay (<see cref="BusNames.DelayQueue"/>), dead-lettering through the default exchange back to the queue named
 /// by the message's routing key. Expiry only happens at a queue's head, so one queue never mixes delays.
 /// Tiers are declared before use, including for schedules of rules added at runtime.
+/// <para>
+/// A tier the broker refuses to declare (a queue of that name with another TTL: 406 PRECONDITION_FAILED; a missing
+/// permission) is logged once, counted, and reported unavailable (<see cref="IDelayTierAvailability"/>), so the
+/// deliveries that need it fail with a clear error instead of the worker failing; it is tried again after
+/// <see cref="RecheckAfter"/>, so an operator's fix is picked up without a restart.
+/// </para>
 /// </summary>
-internal sealed class DelayTiers(IOptions<RabbitMqOptions> options) : IAsyncDisposable
+internal sealed partial class DelayTiers(IOptions<RabbitMqOptions> options, DispatchTelemetry telemetry, TimeProvider time, ILogger<DelayTiers> logger)
+    : IDelayTierAvailability, IAsyncDisposable
 {
     /// <summary>Messages carry a jittered expiration up to this factor of the tier; the queue TTL caps it.</summary>
     public const double MaxStretch = 1.5;
 
+    /// <summary>How long a refused tier is reported unavailable before it is declared again.</summary>
+    public static readonly TimeSpan RecheckAfter = TimeSpan.FromMinutes(1);
+
     private readonly ConcurrentDictionary<TimeSpan, Task> _declared = new();
+    private readonly ConcurrentDictionary<TimeSpan, DateTimeOffset> _refused = new();
     private readonly SemaphoreSlim _connectLock = new(1, 1);
     private IConnection? _connection;
 
-    public IEnumerable<TimeSpan> Declared => _declared.Keys.Order();
+    public IEnumerable<TimeSpan> Declared => _declared.Where(d => d.Value.IsCompletedSuccessfully).Select(d => d.Key).Order();
+
+    /// <summary>The tiers the broker refused, for now.</summary>
+    public IEnumerable<TimeSpan> Refused => _refused.Keys.Order();
 
     public Task EnsureAsync(TimeSpan tier, CancellationToken cancellationToken)
     {
         var task = _declared.GetOrAdd(tier, t => DeclareAsync(t, cancellationToken));
         if (task.IsFaulted || task.IsCanceled)
         {
-            // A failed declaration (broker down) must be retried next time, not cached.
+            // A failed declaration (broker down, or refused) must be retried next time, not cached.
             _declared.TryRemove(new KeyValuePair<TimeSpan, Task>(tier, task));
         }
         return task;
     }
 
+    /// <summary>Declares every tier that the broker accepts; a refused one is logged and reported, never thrown.</summary>
     public async Task EnsureAllAsync(IEnumerable<TimeSpan> tiers, CancellationToken cancellationToken)
     {
         foreach (var tier in tiers.Distinct())
-            await EnsureAsync(tier, cancellationToken);
+            await IsAvailableAsync(tier, cancellationToken);
     }
+
+    public async ValueTask<bool> IsAvailableAsync(TimeSpan tier, CancellationToken cancellationToken)
+    {
+        if (IsKnownUnavailable(tier))
+            return false;
+        try
+        {
+            await EnsureAsync(tier, cancellationToken);
+        }
+        catch (DelayTierRefusedException)
+        {
+            return false;
+        }
+        if (_refused.TryRemove(tier, out _))
+            LogTierAccepted(tier);
+        return true;
+    }
+
+    public bool IsKnownUnavailable(TimeSpan tier) => _refused.TryGetValue(tier, out var since) && time.GetUtcNow() - since < RecheckAfter;
 
     /// <summary>Sends the command being consumed back to its queue through <paramref name="tier"/>, after <paramref name="wait"/>.</summary>
     public Task RedeliverAsync<T>(ConsumeContext<T> context, TimeSpan tier, TimeSpan wait, int attempts, int deferrals, CancellationToken cancellationToken)
@@ -85,7 +123,7 @@ internal sealed class DelayTiers(IOptions<RabbitMqOptions> options) : IAsyncDisp
         DeclareBoundQueueAsync(BusNames.SendQueue, options.Value.QuorumQueues ? new Dictionary<string, object?> { ["x-queue-type"] = "quorum" } : null,
             cancellationToken);
 
-    private Task DeclareAsync(TimeSpan tier, CancellationToken cancellationToken)
+    private async Task DeclareAsync(TimeSpan tier, CancellationToken cancellationToken)
     {
         var arguments = new Dictionary<string, object?>
         {
@@ -98,7 +136,25 @@ internal sealed class DelayTiers(IOptions<RabbitMqOptions> options) : IAsyncDisp
             arguments["x-dead-letter-strategy"] = "at-least-once";
             arguments["x-overflow"] = "reject-publish";
         }
-        return DeclareBoundQueueAsync(BusNames.DelayQueue(tier), arguments, cancellationToken);
+        var name = BusNames.DelayQueue(tier);
+        try
+        {
+            await DeclareBoundQueueAsync(name, arguments, cancellationToken);
+        }
+        catch (OperationInterruptedException ex) when (ex.ShutdownReason is { ReplyCode: Constants.PreconditionFailed or Constants.AccessRefused or Constants.ResourceLocked or Constants.NotAllowed } reason)
+        {
+            // The channel is closed by the refusal; the connection, and every other tier, carry on.
+            if (_refused.TryAdd(tier, time.GetUtcNow()))
+            {
+                LogTierRefused(name, reason.ReplyCode, reason.ReplyText);
+                telemetry.DelayTierRefused(tier);
+            }
+            else
+            {
+                _refused[tier] = time.GetUtcNow();
+            }
+            throw new DelayTierRefusedException(name, ex);
+        }
     }
 
     /// <summary>A durable queue and a durable fanout exchange of the same name, bound (MassTransit's shape for an endpoint).</summary>
@@ -136,4 +192,15 @@ internal sealed class DelayTiers(IOptions<RabbitMqOptions> options) : IAsyncDisp
             await _connection.DisposeAsync();
         _connectLock.Dispose();
     }
+
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Error,
+        Message = "The broker refused to declare the delay tier {Queue} ({ReplyCode} {ReplyText}); deliveries that need this delay fail instead of waiting in it. Delete or fix that queue; the tier is tried again within a minute")]
+    private partial void LogTierRefused(string queue, ushort replyCode, string replyText);
+
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Information, Message = "The delay tier of {Tier} is declared again and in use")]
+    private partial void LogTierAccepted(TimeSpan tier);
 }
+
+/// <summary>The broker refused to declare a delay tier's queue (see <see cref="DelayTiers"/>).</summary>
+internal sealed class DelayTierRefusedException(string queue, Exception inner)
+    : Exception($"the broker refused to declare the delay tier {queue}", inner);

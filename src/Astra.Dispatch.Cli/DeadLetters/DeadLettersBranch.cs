@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Astra.Dispatch.Bus.Operations;
 using Astra.Dispatch.Cli.Infrastructure;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -31,6 +32,11 @@ internal class DlqSettings : CliSettings
     [Description("send (astra.dispatch.send_error, the default) or events (astra.dispatch.events_error).")]
     [DefaultValue("send")]
     public string Queue { get; init; } = "send";
+
+    /// <summary>The error queue of <c>--queue</c>.</summary>
+    public static string ErrorQueue(string queue) => DeadLetterQueue.TryResolve(queue, out var errorQueue, out _)
+        ? errorQueue
+        : throw CliException.Usage($"--queue must be send or events, not '{queue}'.");
 
     public override ValidationResult Validate() => Queue is "send" or "events"
         ? ValidationResult.Success()

@@ -1,3 +1,4 @@
+using Astra.Dispatch.Bus.Operations;
 using Astra.Dispatch.Cli.Infrastructure;
 using Astra.Dispatch.Security;
 using Spectre.Console;
@@ -8,8 +9,8 @@ internal sealed class DlqListCommand(CliOutput output) : DispatchCommand<DlqList
 {
     protected override async Task<int> RunAsync(DlqListSettings settings, IServiceProvider services, CancellationToken cancellationToken)
     {
-        var queue = DeadLetterQueue.ErrorQueue(settings.Queue);
-        var letters = await new DeadLetterQueue(Get<BrokerConnector>(services)).PeekAsync(queue, settings.Limit, cancellationToken);
+        var queue = DlqSettings.ErrorQueue(settings.Queue);
+        var letters = await Get<DeadLetterService>(services).ListAsync(settings.Queue, DeadLetterScope.Everything, settings.Limit, cancellationToken);
         var redactor = Get<Redactor>(services);
         if (settings.Json)
         {

@@ -1,4 +1,6 @@
+using Astra.Dispatch.Bus.Operations;
 using Astra.Dispatch.Cli.Infrastructure;
+using Astra.Dispatch.Management;
 using Spectre.Console;
 
 namespace Astra.Dispatch.Cli.DeadLetters;
@@ -7,7 +9,7 @@ internal sealed class DlqPurgeCommand(CliOutput output) : DispatchCommand<DlqPur
 {
     protected override async Task<int> RunAsync(DlqPurgeSettings settings, IServiceProvider services, CancellationToken cancellationToken)
     {
-        var queue = DeadLetterQueue.ErrorQueue(settings.Queue);
+        var queue = DlqSettings.ErrorQueue(settings.Queue);
         var since = TimeWindow.Since(settings.Since, services.GetService(typeof(TimeProvider)) as TimeProvider ?? TimeProvider.System);
         var filtered = settings.Rule is not null || since is not null;
         var what = filtered
@@ -23,19 +25,17 @@ internal sealed class DlqPurgeCommand(CliOutput output) : DispatchCommand<DlqPur
                 return ExitCodes.Failed;
             }
         }
-        var dlq = new DeadLetterQueue(Get<BrokerConnector>(services));
+        var dlq = Get<DeadLetterService>(services);
         if (!filtered)
         {
-            var purged = await dlq.PurgeAsync(queue, cancellationToken);
+            var purged = await dlq.PurgeAsync(settings.Queue, Actor.Cli(), cancellationToken);
             if (settings.Json)
                 Output.WriteJson(new { queue, purged });
             else
                 Output.Text($"Purged {purged} message(s) from {queue}.");
             return ExitCodes.Ok;
         }
-        // Same selection as redrive: a letter without a fault time is not excluded by --since.
-        var result = await dlq.DeleteAsync(queue, l => (settings.Rule is null || l.RuleId == settings.Rule)
-            && (since is null || l.FailedAt is null || l.FailedAt >= since), cancellationToken);
+        var result = await dlq.PurgeAsync(settings.Queue, settings.Rule, since, Actor.Cli(), cancellationToken);
         if (settings.Json)
             Output.WriteJson(new { queue, purged = result.Moved.Count, ids = result.Moved.Select(l => l.Id), kept = result.Kept });
         else

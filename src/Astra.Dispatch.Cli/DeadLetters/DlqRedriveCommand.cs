@@ -1,31 +1,28 @@
+using Astra.Dispatch.Bus.Operations;
 using Astra.Dispatch.Cli.Infrastructure;
+using Astra.Dispatch.Management;
 using Spectre.Console;
 
 namespace Astra.Dispatch.Cli.DeadLetters;
 
+/// <summary>The shared <see cref="DeadLetterService"/> redrive (the API's too), audited as <c>cli:&lt;user&gt;</c>.</summary>
 internal sealed class DlqRedriveCommand(CliOutput output) : DispatchCommand<DlqRedriveSettings>(output)
 {
     private const int ProgressThreshold = 50;
 
     protected override async Task<int> RunAsync(DlqRedriveSettings settings, IServiceProvider services, CancellationToken cancellationToken)
     {
-        var queue = DeadLetterQueue.ErrorQueue(settings.Queue);
-        var target = DeadLetterQueue.TargetQueue(settings.Queue);
+        var queue = DlqSettings.ErrorQueue(settings.Queue);
         var since = TimeWindow.Since(settings.Since, services.GetService(typeof(TimeProvider)) as TimeProvider ?? TimeProvider.System);
-        var ids = settings.Ids.ToHashSet(StringComparer.Ordinal);
-        bool Selected(DeadLetter l) =>
-            (ids.Count == 0 || ids.Any(l.HasId))
-            && (settings.Rule is null || l.RuleId == settings.Rule)
-            && (since is null || l.FailedAt is null || l.FailedAt >= since);
-
-        var dlq = new DeadLetterQueue(Get<BrokerConnector>(services));
-        RedriveResult result;
+        var selection = new RedriveSelection(settings.Ids, settings.Rule, since, settings.All);
+        var dlq = Get<DeadLetterService>(services);
+        RedriveOutcome result;
         if (!settings.Json && Output.Console.Profile.Capabilities.Interactive)
         {
             result = await Output.Console.Progress().StartAsync(async ctx =>
             {
                 var task = ctx.AddTask($"Redriving {queue}", maxValue: 1);
-                return await dlq.RedriveAsync(queue, target, Selected, (done, total) =>
+                return await dlq.RedriveAsync(settings.Queue, selection, DeadLetterScope.Everything, Actor.Cli(), (done, total) =>
                 {
                     if (total >= ProgressThreshold)
                     {
@@ -37,17 +34,16 @@ internal sealed class DlqRedriveCommand(CliOutput output) : DispatchCommand<DlqR
         }
         else
         {
-            result = await dlq.RedriveAsync(queue, target, Selected, null, cancellationToken);
+            result = await dlq.RedriveAsync(settings.Queue, selection, DeadLetterScope.Everything, Actor.Cli(), null, cancellationToken);
         }
 
-        var missing = ids.Where(id => !result.Moved.Any(l => l.HasId(id))).ToList();
         if (settings.Json)
-            Output.WriteJson(new { moved = result.Moved.Select(l => l.Id), kept = result.Kept, target, notFound = missing });
+            Output.WriteJson(new { moved = result.Moved.Select(l => l.Id), kept = result.Kept, target = result.Target, notFound = result.NotFound });
         else
-            Output.Text($"Moved {result.Moved.Count} dead letter(s) from {queue} to {target}; {result.Kept} left in place.");
-        if (missing.Count > 0)
+            Output.Text($"Moved {result.Moved.Count} dead letter(s) from {queue} to {result.Target}; {result.Kept} left in place.");
+        if (result.NotFound.Count > 0)
         {
-            await Output.Error.WriteLineAsync($"Not found in {queue}: {string.Join(", ", missing)}.");
+            await Output.Error.WriteLineAsync($"Not found in {queue}: {string.Join(", ", result.NotFound)}.");
             return ExitCodes.Failed;
         }
         return ExitCodes.Ok;

@@ -1,3 +1,4 @@
+using Astra.Dispatch.Bus.Operations;
 using Astra.Dispatch.Cli.Infrastructure;
 using Astra.Dispatch.Contracts;
 using Astra.Dispatch.Security;
@@ -9,8 +10,8 @@ internal sealed class DlqShowCommand(CliOutput output) : DispatchCommand<DlqShow
 {
     protected override async Task<int> RunAsync(DlqShowSettings settings, IServiceProvider services, CancellationToken cancellationToken)
     {
-        var queue = DeadLetterQueue.ErrorQueue(settings.Queue);
-        var letters = await new DeadLetterQueue(Get<BrokerConnector>(services)).PeekAsync(queue, int.MaxValue, cancellationToken);
+        var queue = DlqSettings.ErrorQueue(settings.Queue);
+        var letters = await Get<DeadLetterService>(services).ListAsync(settings.Queue, DeadLetterScope.Everything, int.MaxValue, cancellationToken);
         var letter = letters.FirstOrDefault(l => l.HasId(settings.Id)) ?? throw CliException.Failed($"No dead letter '{settings.Id}' in {queue}.");
         var redactor = Get<Redactor>(services);
         var headers = redactor.Headers(letter.Headers);

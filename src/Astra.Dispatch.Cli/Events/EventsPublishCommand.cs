@@ -1,4 +1,5 @@
 using System.Text;
+using Astra.Dispatch.Bus.Operations;
 using Astra.Dispatch.Cli.Infrastructure;
 using Astra.Dispatch.Contracts;
 using RabbitMQ.Client;
@@ -19,7 +20,8 @@ internal sealed class EventsPublishCommand(CliOutput output) : DispatchCommand<E
             json["eventId"] = $"evt_{Guid.NewGuid():N}";
         var e = EventInput.Parse(json, settings.Path);
 
-        await using var connection = await Get<BrokerConnector>(services).ConnectAsync(cancellationToken);
+        var broker = Get<BrokerConnector>(services);
+        await using var connection = await broker.ConnectAsync(cancellationToken);
         await using var channel = await connection.CreateChannelAsync(BrokerConnector.Confirms, cancellationToken);
         // Same declaration as the worker's, so publishing works before a worker ever ran.
         await channel.ExchangeDeclareAsync(BusNames.EventsExchange, ExchangeType.Topic, durable: true, autoDelete: false, cancellationToken: cancellationToken);
@@ -36,6 +38,8 @@ internal sealed class EventsPublishCommand(CliOutput output) : DispatchCommand<E
                     Persistent = true,
                     MessageId = json["eventId"]!.GetValue<string>(),
                     Type = e.Type,
+                    // The CLI's own broker user, as any publisher under Dispatch:Tenancy:Publishers must say who it is.
+                    UserId = broker.UserName,
                 };
                 await channel.BasicPublishAsync(BusNames.EventsExchange, e.Type, mandatory: true, properties,
                     Encoding.UTF8.GetBytes(json.ToJsonString()), cancellationToken);

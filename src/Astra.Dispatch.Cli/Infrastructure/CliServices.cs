@@ -1,5 +1,3 @@
-using Astra.Dispatch.Contracts;
-using Astra.Dispatch.Dispatching;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -26,11 +24,8 @@ internal static class CliServices
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging();
-        services.AddAstraDispatch();
+        services.AddAstraDispatch().AddBusOperations("astra-dispatch-cli");
         services.AddSingleton(output);
-        var broker = new BrokerConnector(configuration["Dispatch:RabbitMq:Uri"] ?? BusNames.DefaultBrokerUri);
-        services.AddSingleton(broker);
-        services.AddSingleton<IDeliveryCommandSender>(new AmqpCommandSender(broker));
         return services.BuildServiceProvider();
     }
 }

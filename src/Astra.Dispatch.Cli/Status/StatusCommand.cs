@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Astra.Dispatch.Bus.Operations;
 using Astra.Dispatch.Catalog;
 using Astra.Dispatch.Cli.Infrastructure;
 using Astra.Dispatch.Cli.Rules;
@@ -6,8 +7,6 @@ using Astra.Dispatch.Contracts;
 using Astra.Dispatch.Delivery;
 using Astra.Dispatch.Rules;
 using Astra.Dispatch.Storage;
-using RabbitMQ.Client;
-using RabbitMQ.Client.Exceptions;
 using Spectre.Console;
 
 namespace Astra.Dispatch.Cli.Status;
@@ -29,17 +28,15 @@ internal sealed class StatusCommand(CliOutput output) : DispatchCommand<CliSetti
             .Select(BusNames.DelayQueue);
         string[] names = [BusNames.EventsQueue, BusNames.SendQueue, .. tiers, BusNames.EventsErrorQueue, BusNames.SendErrorQueue];
 
-        var queues = new List<QueueState>();
+        IReadOnlyList<QueueState> queues = [];
         string? brokerError = null;
         var watch = Stopwatch.StartNew();
         try
         {
-            await using var connection = await broker.ConnectAsync(cancellationToken);
+            queues = await Get<QueueProbe>(services).ProbeAsync(names, cancellationToken);
             watch.Stop();
-            foreach (var name in names)
-                queues.Add(await ProbeAsync(connection, name, cancellationToken));
         }
-        catch (CliException ex)
+        catch (BrokerUnavailableException ex)
         {
             brokerError = ex.Message;
         }
@@ -90,24 +87,7 @@ internal sealed class StatusCommand(CliOutput output) : DispatchCommand<CliSetti
         return q.Name.EndsWith("_error", StringComparison.Ordinal) && q.Messages > 0 ? $"[red]{n}[/]" : n;
     }
 
-    private static async Task<QueueState> ProbeAsync(IConnection connection, string name, CancellationToken cancellationToken)
-    {
-        // A passive declare of a missing queue closes its channel, so each probe gets its own.
-        await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
-        try
-        {
-            var ok = await channel.QueueDeclarePassiveAsync(name, cancellationToken);
-            return new QueueState(name, true, ok.MessageCount, ok.ConsumerCount);
-        }
-        catch (OperationInterruptedException)
-        {
-            return new QueueState(name, false, 0, 0);
-        }
-    }
-
     public sealed record RuleCounts(int Total, int Enabled, int Disabled, int Paused, IReadOnlyList<string> Tenants, IReadOnlyList<SkippedRule> Skipped);
 
     public sealed record SkippedRule(string Id, string TenantId, IReadOnlyList<string> Errors);
-
-    public sealed record QueueState(string Name, bool Exists, uint Messages, uint Consumers);
 }

@@ -42,7 +42,7 @@ internal static class WorkerTelemetryExtensions
                 // Our spans are always built: trace ids on log lines, and the caller's trace carried to the endpoint.
                 t.AddSource(DispatchTelemetry.Name);
                 // MassTransit's and HttpClient's (several more per delivery) serve only an exporter: without one they
-                // cost 5–9 % of the worker's CPU per delivery for nothing (benchmark (a), README).
+                // are CPU spent for nothing (measured in docs/benchmark.md).
                 if (configuration.GetValue<bool?>(FrameworkSpansKey) ?? OtlpConfigured(configuration))
                     t.AddSource(MassTransitSource).AddHttpClientInstrumentation(o => o.RecordException = false);
             })

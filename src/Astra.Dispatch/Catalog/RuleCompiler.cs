@@ -1,13 +1,19 @@
 using System.Text.RegularExpressions;
 using Astra.Dispatch.Matching;
 using Astra.Dispatch.Rules;
+using Astra.Dispatch.Secrets;
 using Astra.Dispatch.Templating;
+using Astra.Dispatch.Tenancy;
 using Fluid;
 
 namespace Astra.Dispatch.Catalog;
 
-/// <summary>Validates a rule definition and parses its templates; reports every problem with its field path.</summary>
-public sealed partial class RuleCompiler(RuleLimits limits, Func<string, bool>? secretExists = null)
+/// <summary>
+/// Validates a rule definition and parses its templates; reports every problem with its field path. With
+/// <paramref name="secretExists"/> (tenant, name), it also requires every secret the rule names to be set inside the
+/// rule's tenant.
+/// </summary>
+public sealed partial class RuleCompiler(RuleLimits limits, Func<string, string, bool>? secretExists = null)
 {
     private static readonly HashSet<string> Methods = ["POST", "PUT", "PATCH", "GET", "DELETE"];
     private static readonly HashSet<string> AuthTypes = ["none", "bearer", "basic", "header", "query", "oauth2"];
@@ -32,8 +38,10 @@ public sealed partial class RuleCompiler(RuleLimits limits, Func<string, bool>? 
 
         if (!IdPattern().IsMatch(rule.Id))
             Error("id", "must be 1-100 characters of a-z, 0-9 and '-', starting with a letter or digit");
-        if (string.IsNullOrWhiteSpace(rule.TenantId))
+        if (string.IsNullOrEmpty(rule.TenantId))
             Error("tenantId", "is required");
+        else if (!TenantIds.IsValid(rule.TenantId))
+            Error("tenantId", $"{SecretNames.Quote(rule.TenantId)} is not a tenant id: {TenantIds.Description}");
         ValidateEvents(rule.Trigger.Events ?? [], Error);
         var condition = rule.Trigger.When is { Length: > 0 } when ? ParseCondition(rule.Id, when, "trigger.when", Error) : null;
 
@@ -41,12 +49,14 @@ public sealed partial class RuleCompiler(RuleLimits limits, Func<string, bool>? 
         if (!Methods.Contains(method))
             Error("request.method", $"'{rule.Request.Method}' is not one of POST, PUT, PATCH, GET, DELETE");
         var url = ParseTemplate(rule.Request.Url, "request.url", Error);
-        var origin = ValidateUrl(rule.Request.Url, Error);
+        var origin = ValidateUrl(rule.TenantId, rule.Request.Url, Error);
         var headers = new List<KeyValuePair<string, IFluidTemplate>>();
         foreach (var (name, value) in rule.Request.Headers ?? [])
         {
             if (!HeaderName().IsMatch(name))
                 Error($"request.headers.{name}", "is not a valid HTTP header name");
+            else if (ForbiddenHeaders.Contains(name))
+                Error($"request.headers.{name}", "may not be set by a rule: the HTTP stack sets the headers that frame the message or steer the connection (Host, Content-Length, Transfer-Encoding, Connection, Upgrade, TE, Trailer, Keep-Alive, Proxy-*)");
             if (ParseTemplate(value, $"request.headers.{name}", Error) is { } t)
                 headers.Add(new(name, t));
         }
@@ -71,10 +81,10 @@ public sealed partial class RuleCompiler(RuleLimits limits, Func<string, bool>? 
                 Error("request.timeout", $"'{ts}' is not a duration between 1ms and {Durations.Format(limits.MaxTimeout)}");
         }
 
-        ValidateAuth(rule.Auth, Error);
-        ValidateSigning(rule.Signing, Error);
+        ValidateAuth(rule.TenantId, rule.Auth, Error);
+        ValidateSigning(rule.TenantId, rule.Signing, Error);
         if (rule.ClientCertificate is not null)
-            RequireSecret(rule.ClientCertificate, "clientCertificate", Error);
+            RequireSecret(rule.TenantId, rule.ClientCertificate, "clientCertificate", Error);
         var schedule = ParseSchedule(rule.Retry, Error);
         RateLimitSpec? rate = null;
         if (rule.RateLimit is { } rl && !RateLimitSpec.TryParse(rl, out rate))
@@ -142,7 +152,7 @@ public sealed partial class RuleCompiler(RuleLimits limits, Func<string, bool>? 
     }
 
     /// <summary>The URL's origin, pinned by its literal text (see <see cref="UrlOrigin"/>), or null after reporting why not.</summary>
-    private Uri? ValidateUrl(string url, Action<string, string> error)
+    private Uri? ValidateUrl(string tenantId, string url, Action<string, string> error)
     {
         if (string.IsNullOrWhiteSpace(url))
         {
@@ -156,10 +166,12 @@ public sealed partial class RuleCompiler(RuleLimits limits, Func<string, bool>? 
             error("request.url", message!);
         else if (!limits.AllowPlainHttp && origin.Scheme == Uri.UriSchemeHttp)
             error("request.url", "uses plain http://; only https:// is allowed unless Dispatch:Http:AllowPlainHttp is true");
+        else if (limits.PortRefusal(tenantId, origin.Port) is { } port)
+            error("request.url", port);
         return origin;
     }
 
-    private void ValidateAuth(AuthDefinition? auth, Action<string, string> error)
+    private void ValidateAuth(string tenantId, AuthDefinition? auth, Action<string, string> error)
     {
         if (auth is null)
             return;
@@ -170,37 +182,52 @@ public sealed partial class RuleCompiler(RuleLimits limits, Func<string, bool>? 
         }
         if (auth.Type == "none")
             return;
-        RequireSecret(auth.Secret, "auth.secret", error);
+        RequireSecret(tenantId, auth.Secret, "auth.secret", error);
         if (auth.Type is "header" or "query" && string.IsNullOrWhiteSpace(auth.Name))
             error("auth.name", $"is required for auth type '{auth.Type}' (the header or query parameter name)");
+        else if (auth.Type == "header" && (!HeaderName().IsMatch(auth.Name!) || ForbiddenHeaders.Contains(auth.Name!)))
+            error("auth.name", $"'{auth.Name}' is not a header a rule may set");
         if (auth.Type == "basic" && string.IsNullOrWhiteSpace(auth.Username))
             error("auth.username", "is required for basic auth");
         if (auth.Type == "oauth2")
         {
             if (string.IsNullOrWhiteSpace(auth.ClientId))
                 error("auth.clientId", "is required for oauth2");
-            if (!Uri.TryCreate(auth.TokenUrl, UriKind.Absolute, out var tokenUrl) || tokenUrl.Scheme is not ("https" or "http"))
+            if (!Uri.TryCreate(auth.TokenUrl, UriKind.Absolute, out var tokenUrl) || tokenUrl.Scheme is not ("https" or "http") || string.IsNullOrEmpty(tokenUrl.Host))
                 error("auth.tokenUrl", "must be an absolute https:// URL");
+            else if (!limits.AllowPlainHttp && tokenUrl.Scheme == Uri.UriSchemeHttp)
+                error("auth.tokenUrl", "uses plain http://; only https:// is allowed unless Dispatch:Http:AllowPlainHttp is true (the client secret travels in it)");
+            else if (!string.IsNullOrEmpty(tokenUrl.UserInfo))
+                error("auth.tokenUrl", "must not hold credentials (user@host); the client secret is auth.secret");
+            else if (limits.PortRefusal(tenantId, tokenUrl.Port) is { } port)
+                error("auth.tokenUrl", port);
         }
     }
 
-    private void ValidateSigning(SigningDefinition? signing, Action<string, string> error)
+    private void ValidateSigning(string tenantId, SigningDefinition? signing, Action<string, string> error)
     {
         if (signing is null)
             return;
-        var names = (signing.Secrets ?? []).Concat(signing.Secret is null ? [] : [signing.Secret]).ToList();
-        if (names.Count == 0)
+        if (signing.Secret is null && (signing.Secrets ?? []).Count == 0)
             error("signing", "needs secret (or secrets, for rotation)");
-        foreach (var name in names)
-            RequireSecret(name, "signing.secret", error);
+        for (var i = 0; i < (signing.Secrets?.Count ?? 0); i++)
+            RequireSecret(tenantId, signing.Secrets![i], $"signing.secrets[{i}]", error);
+        if (signing.Secret is not null)
+            RequireSecret(tenantId, signing.Secret, "signing.secret", error);
     }
 
-    private void RequireSecret(string? name, string path, Action<string, string> error)
+    /// <summary>
+    /// A secret name is checked whatever the compiler is for (stored rules too: an invalid name is never resolved), and,
+    /// on import, must be set inside the rule's own tenant; the message says where, for that tenant only.
+    /// </summary>
+    private void RequireSecret(string tenantId, string? name, string path, Action<string, string> error)
     {
         if (string.IsNullOrWhiteSpace(name))
             error(path, "is required (the name of a secret, never its value)");
-        else if (secretExists is not null && !secretExists(name))
-            error(path, $"names secret '{name}', which is not set (ASTRA_SECRET_{name} or a file of that name in Dispatch:SecretsPath)");
+        else if (!SecretNames.IsValid(name))
+            error(path, $"{SecretNames.Quote(name)} is not a valid secret name: {SecretNames.Description} (secrets are resolved inside the rule's tenant)");
+        else if (secretExists is not null && TenantIds.IsValid(tenantId) && !secretExists(tenantId, name))
+            error(path, $"names secret '{name}', which is not set for tenant '{tenantId}' ({SecretStore.Locations(tenantId, name)})");
     }
 
     private List<TimeSpan>? ParseSchedule(RetryDefinition? retry, Action<string, string> error)

@@ -32,7 +32,7 @@ public sealed class RuleImporter(RuleCompilerFactory compilers, IRuleStore store
     public async Task<ImportSummary> ImportAsync(string path, CancellationToken cancellationToken)
     {
         var rules = Validate(path);
-        return await store.ImportAsync(rules, Path.GetFullPath(path), compilers.Limits.MaxRulesPerTenant, cancellationToken);
+        return await store.ImportAsync(rules, Path.GetFullPath(path), compilers.Limits.Import, cancellationToken);
     }
 
     private void Check(List<(RuleDefinition Rule, string Source)> rules, List<RuleError> errors)
@@ -48,7 +48,29 @@ public sealed class RuleImporter(RuleCompilerFactory compilers, IRuleStore store
         var limit = compilers.Limits.MaxRulesPerTenant;
         foreach (var tenant in rules.GroupBy(r => r.Rule.TenantId).Where(g => g.Count() > limit))
             errors.Add(new RuleError(tenant.First().Source, "", "", $"tenant '{tenant.Key}' has {tenant.Count()} rules; the limit is {limit} (Dispatch:MaxRulesPerTenant)"));
+        CheckDelayTiers(rules, errors);
         if (errors.Count > 0)
             throw new RuleValidationException(errors);
+    }
+
+    /// <summary>The delay tiers of these rules alone (the store counts the stored ones too, when importing).</summary>
+    private void CheckDelayTiers(List<(RuleDefinition Rule, string Source)> rules, List<RuleError> errors)
+    {
+        var limits = compilers.Limits;
+        var tiers = new HashSet<TimeSpan>(limits.FixedDelayTiers);
+        foreach (var (rule, _) in rules)
+        {
+            foreach (var delay in rule.Retry?.Schedule ?? [])
+            {
+                if (Durations.TryParse(delay, out var tier))
+                    tiers.Add(tier);
+            }
+        }
+        if (tiers.Count > limits.MaxDelayTiers)
+        {
+            errors.Add(new RuleError(string.Join(", ", rules.Select(r => r.Source).Distinct()), "", "retry.schedule",
+                $"the rules use {tiers.Count} distinct retry delays with the default schedule and the deferral tiers; the limit is {limits.MaxDelayTiers} "
+                + "(Dispatch:Delivery:MaxDelayTiers): each delay is a broker queue, so share delays between rules"));
+        }
     }
 }

@@ -1,3 +1,5 @@
+using Astra.Dispatch.Rules;
+using Astra.Dispatch.Security;
 using Astra.Dispatch.Templating;
 
 namespace Astra.Dispatch.Catalog;
@@ -23,6 +25,15 @@ public sealed record RuleLimits
     /// <summary>The longest delay of a retry schedule.</summary>
     public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromDays(1);
 
+    /// <summary>Distinct retry delays (delay tiers) across all stored rules and the fixed ones (<c>Dispatch:Delivery:MaxDelayTiers</c>).</summary>
+    public int MaxDelayTiers { get; init; } = 32;
+
+    /// <summary>The delays in use whatever the rules say: the default schedule and the deferral tiers.</summary>
+    public IReadOnlyCollection<TimeSpan> FixedDelayTiers { get; init; } = [];
+
+    /// <summary>The limits an import keeps across everything stored.</summary>
+    public ImportLimits Import => new() { MaxRulesPerTenant = MaxRulesPerTenant, MaxDelayTiers = MaxDelayTiers, FixedDelayTiers = FixedDelayTiers };
+
     /// <summary>Event types and globs in one rule's <c>trigger.events</c>.</summary>
     public int MaxEventPatterns { get; init; } = 50;
 
@@ -31,4 +42,11 @@ public sealed record RuleLimits
 
     /// <summary>The template limits (<c>Dispatch:Templates</c>).</summary>
     public TemplateLimits Templates { get; init; } = new();
+
+    /// <summary>The tenants' network policies (their ports); null: 443, and 80 with plain HTTP, for every tenant.</summary>
+    internal NetworkPolicies? Networks { get; init; }
+
+    /// <summary>Null when the tenant's rules may use <paramref name="port"/>; otherwise why not.</summary>
+    internal string? PortRefusal(string tenantId, int port) =>
+        (Networks?.For(tenantId) ?? new NetworkPolicy([], null, AllowPlainHttp)).PortRefusal(port);
 }

@@ -14,8 +14,13 @@ internal sealed partial class RulesFileWatcher(
     RuleImporter importer, RuleCatalog catalog, IRuleChangeSignal changes, IOptions<DispatchOptions> options, ILogger<RulesFileWatcher> logger)
     : BackgroundService
 {
+    private readonly StrongBox _changed = new();
+    private FileSystemWatcher? _changes;
+
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
+        // Watching before the first import: a file saved while it runs is imported on the first tick, not missed.
+        _changes = Watch(options.Value.RulesPath, _changed);
         if (options.Value.RulesPath is { Length: > 0 } path)
         {
             var summary = await importer.ImportAsync(path, cancellationToken);
@@ -27,7 +32,6 @@ internal sealed partial class RulesFileWatcher(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var watcher = Watch(options.Value.RulesPath, out var changed);
         // Every interval, or at once when another process signals a rule change (PostgreSQL's NOTIFY).
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -41,7 +45,7 @@ internal sealed partial class RulesFileWatcher(
             }
             try
             {
-                if (Interlocked.Exchange(ref changed.Value, 0) == 1 && options.Value.RulesPath is { } path)
+                if (Interlocked.Exchange(ref _changed.Value, 0) == 1 && options.Value.RulesPath is { } path)
                 {
                     var summary = await importer.ImportAsync(path, stoppingToken);
                     LogImported(path, summary.Added, summary.Updated, summary.Unchanged, summary.Removed);
@@ -59,10 +63,14 @@ internal sealed partial class RulesFileWatcher(
         }
     }
 
-    private static FileSystemWatcher? Watch(string? path, out StrongBox changed)
+    public override void Dispose()
     {
-        var box = new StrongBox();
-        changed = box;
+        _changes?.Dispose();
+        base.Dispose();
+    }
+
+    private static FileSystemWatcher? Watch(string? path, StrongBox box)
+    {
         if (string.IsNullOrEmpty(path))
             return null;
         var full = Path.GetFullPath(path);

@@ -3,27 +3,31 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Astra.Dispatch.Secrets;
+using Astra.Dispatch.Security;
 
 namespace Astra.Dispatch.Delivery;
 
 /// <summary>
-/// One HTTP client per client certificate (a rule's <c>clientCertificate</c> secret): a TLS connection is bound to
-/// the certificate it presented, so each certificate needs its own connection pool. The secret is read at send time
-/// like every other; when its value changes (rotation) a new client replaces the old one.
+/// One HTTP client per client certificate (a rule's <c>clientCertificate</c> secret) and network policy, keyed by
+/// (tenant, secret name, policy): a TLS connection is bound to the certificate it presented, and a pooled connection to
+/// the policy it was checked under, so each needs its own connection pool, and one tenant's pool (with its certificate)
+/// is never another tenant's. The secret is read at send time like every other, inside the rule's tenant; when its value
+/// changes (rotation) a new client replaces the old one.
 /// </summary>
 internal sealed class ClientCertificateClients(GuardedHttpHandlers handlers, SecretStore secrets) : IDisposable
 {
-    private readonly ConcurrentDictionary<string, Entry> _clients = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string TenantId, string SecretName, NetworkPolicy Policy), Entry> _clients = new();
 
-    public HttpClient Get(string secretName)
+    public HttpClient Get(string tenantId, string secretName, NetworkPolicy policy)
     {
-        var value = secrets.Get(secretName);
+        var value = secrets.Get(tenantId, secretName);
         var fingerprint = SHA256.HashData(Encoding.UTF8.GetBytes(value));
-        if (_clients.TryGetValue(secretName, out var current) && current.Fingerprint.AsSpan().SequenceEqual(fingerprint))
+        var key = (tenantId, secretName, policy);
+        if (_clients.TryGetValue(key, out var current) && current.Fingerprint.AsSpan().SequenceEqual(fingerprint))
             return current.Client;
-        var created = new Entry(fingerprint, new HttpClient(handlers.Create(Load(secretName, value))) { Timeout = Timeout.InfiniteTimeSpan });
+        var created = new Entry(fingerprint, new HttpClient(handlers.Create(policy, Load(secretName, value))) { Timeout = Timeout.InfiniteTimeSpan });
         // A replaced client is not disposed: requests may still be in flight on it; its idle connections close on their own.
-        var stored = _clients.AddOrUpdate(secretName, created, (_, existing) => existing.Fingerprint.AsSpan().SequenceEqual(fingerprint) ? existing : created);
+        var stored = _clients.AddOrUpdate(key, created, (_, existing) => existing.Fingerprint.AsSpan().SequenceEqual(fingerprint) ? existing : created);
         if (!ReferenceEquals(stored, created))
             created.Client.Dispose();
         return stored.Client;

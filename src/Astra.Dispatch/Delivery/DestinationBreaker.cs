@@ -32,10 +32,10 @@ internal sealed partial class DestinationBreaker(IOptions<HttpDeliveryOptions> o
     /// Once the open period is over, the first caller with <paramref name="mayProbe"/> becomes the probe; callers
     /// that will not call the destination themselves (the event consumer) pass false and leave the probe to a sender.
     /// </summary>
-    public AttemptOutcome? Refuse(Uri destination, bool mayProbe = true)
+    public AttemptOutcome? Refuse(Uri destination, bool mayProbe = true, string scope = "")
     {
         var threshold = options.Value.BreakerThreshold;
-        if (threshold <= 0 || !_circuits.TryGetValue(destination.Authority, out var circuit))
+        if (threshold <= 0 || !_circuits.TryGetValue(Key(scope, destination), out var circuit))
             return null;
         lock (circuit)
         {
@@ -55,17 +55,18 @@ internal sealed partial class DestinationBreaker(IOptions<HttpDeliveryOptions> o
     }
 
     /// <summary>Feeds the outcome of a call to <paramref name="destination"/> into its circuit.</summary>
-    public void Record(Uri destination, AttemptOutcome outcome)
+    public void Record(Uri destination, AttemptOutcome outcome, string scope = "")
     {
         var threshold = options.Value.BreakerThreshold;
         if (threshold <= 0)
             return;
+        var key = Key(scope, destination);
         var unanswered = outcome.Kind == OutcomeKind.Transient && outcome.StatusCode is null;
-        if (!unanswered && !_circuits.ContainsKey(destination.Authority))
+        if (!unanswered && !_circuits.ContainsKey(key))
             return;
-        if (unanswered && _circuits.Count >= MaxCircuits && !_circuits.ContainsKey(destination.Authority))
+        if (unanswered && _circuits.Count >= MaxCircuits && !_circuits.ContainsKey(key))
             DropClosed();
-        var circuit = _circuits.GetOrAdd(destination.Authority, _ => new Circuit());
+        var circuit = _circuits.GetOrAdd(key, _ => new Circuit());
         lock (circuit)
         {
             if (!unanswered)
@@ -78,7 +79,7 @@ internal sealed partial class DestinationBreaker(IOptions<HttpDeliveryOptions> o
                 circuit.Unanswered = 0;
                 circuit.OpenUntil = null;
                 // An answering destination needs no circuit: the map holds only destinations that went silent.
-                _circuits.TryRemove(new KeyValuePair<string, Circuit>(destination.Authority, circuit));
+                _circuits.TryRemove(new KeyValuePair<string, Circuit>(key, circuit));
                 return;
             }
             circuit.Unanswered++;
@@ -92,6 +93,12 @@ internal sealed partial class DestinationBreaker(IOptions<HttpDeliveryOptions> o
             circuit.OpenUntil = time.GetUtcNow() + options.Value.BreakerOpenFor;
         }
     }
+
+    /// <summary>
+    /// One circuit per destination and network policy (<paramref name="scope"/>): the calls of a tenant whose policy refuses
+    /// a destination go unanswered for it alone, and must not open the circuit of tenants allowed to reach it.
+    /// </summary>
+    private static string Key(string scope, Uri destination) => scope.Length == 0 ? destination.Authority : $"{scope} {destination.Authority}";
 
     private void DropClosed()
     {

@@ -6,19 +6,20 @@ using Microsoft.Extensions.Options;
 namespace Astra.Dispatch.Delivery;
 
 /// <summary>
-/// Builds every outbound HTTP handler the same way: the SSRF guard on connect, no redirects, cookies or proxy,
-/// bounded connections, and server certificates checked against the system roots plus
-/// <c>Dispatch:Http:TrustedCaCertificates</c>. Optionally presents a client certificate (mTLS).
+/// Builds every outbound HTTP handler the same way: the SSRF guard of one network policy on connect, no redirects,
+/// cookies or proxy, bounded connections, and server certificates checked against the system roots plus
+/// <c>Dispatch:Http:TrustedCaCertificates</c>. Optionally presents a client certificate (mTLS). A handler is a
+/// connection pool: it serves the tenants of its policy only (see <see cref="SsrfGuard"/>).
 /// </summary>
 internal sealed class GuardedHttpHandlers(SsrfGuard guard, IOptions<HttpDeliveryOptions> options)
 {
     private readonly Lazy<X509Certificate2Collection> _trustedCas = new(() => LoadCas(options.Value.TrustedCaCertificates));
 
-    public SocketsHttpHandler Create(X509Certificate2? clientCertificate = null)
+    public SocketsHttpHandler Create(NetworkPolicy policy, X509Certificate2? clientCertificate = null)
     {
         var handler = new SocketsHttpHandler
         {
-            ConnectCallback = guard.ConnectAsync,
+            ConnectCallback = guard.CallbackFor(policy),
             AllowAutoRedirect = false,
             UseCookies = false,
             UseProxy = false,

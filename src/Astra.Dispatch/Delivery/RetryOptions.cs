@@ -18,6 +18,12 @@ public sealed class RetryOptions
     /// <summary>Each delay is spread by ± this fraction so retries from an outage don't arrive together.</summary>
     public double Jitter { get; set; } = 0.2;
 
+    /// <summary>
+    /// Distinct retry delays across all stored rules, the default schedule and the deferral tiers: each is a broker queue
+    /// (a delay tier), so an import that would pass this is refused.
+    /// </summary>
+    public int MaxDelayTiers { get; set; } = 32;
+
     /// <summary>A rule whose deliveries have all failed for this long is paused.</summary>
     public TimeSpan PauseAfter { get; set; } = TimeSpan.FromDays(5);
 

@@ -57,8 +57,22 @@ public sealed class RetrySchedule(IOptions<RetryOptions> options, IJitterSource 
         var tier = DeferTiers[Math.Clamp(deferralsSoFar, 0, DeferTiers.Count - 1)];
         if (retryAfter is { } asked && asked > tier)
             tier = DeferTiers.FirstOrDefault(t => t >= asked, DeferTiers[^1]);
+        return (tier, DeferWait(tier, retryAfter));
+    }
+
+    /// <summary>The wait of a deferral through <paramref name="tier"/>: spread by the jitter, at least <paramref name="retryAfter"/>.</summary>
+    public TimeSpan DeferWait(TimeSpan tier, TimeSpan? retryAfter = null)
+    {
         var wait = Spread(tier);
-        return (tier, retryAfter is { } floor && wait < floor ? floor : wait);
+        return retryAfter is { } floor && wait < floor ? floor : wait;
+    }
+
+    /// <summary>The delays in use whatever the rules say: the default schedule (as configured) and the deferral tiers.</summary>
+    public static IEnumerable<TimeSpan> FixedDelays(RetryOptions options)
+    {
+        var schedule = options.Schedule.Length > 0 ? options.Schedule : RetryOptions.DefaultSchedule;
+        var parsed = schedule.Select(s => Durations.TryParse(s, out var d) ? d : (TimeSpan?)null).OfType<TimeSpan>();
+        return parsed.Concat(DeferTiers).Distinct();
     }
 
     /// <summary>Every distinct delay the rules, the default schedule and deferrals can ask for (the tiers to declare).</summary>

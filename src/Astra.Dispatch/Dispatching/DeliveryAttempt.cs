@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Astra.Dispatch.Catalog;
 using Astra.Dispatch.Contracts;
 using Astra.Dispatch.Delivery;
+using Astra.Dispatch.Rules;
 using Astra.Dispatch.Security;
 using Astra.Dispatch.Storage;
 using Astra.Dispatch.Telemetry;
@@ -20,7 +21,7 @@ namespace Astra.Dispatch.Dispatching;
 internal sealed partial class DeliveryAttempt(
     RuleCatalog catalog, DeliveryGate gate, DeliveryClaims claims, IHttpActionSender sender, Redactor redactor, RetrySchedule schedule, IDeliveryLog log,
     SucceededDeliveries succeeded, RulePausing pausing, IOptions<ResultsOptions> results, IOptions<HttpDeliveryOptions> http, DispatchTelemetry telemetry,
-    TimeProvider time, ILogger<DeliveryAttempt> logger) : IDeliveryAttempt
+    TimeProvider time, IDelayTierAvailability tiers, ILogger<DeliveryAttempt> logger) : IDeliveryAttempt
 {
     /// <summary>
     /// A claim's lease beyond the rule's HTTP timeout: the call, the outcome's way into the log and the log's batch
@@ -36,6 +37,11 @@ internal sealed partial class DeliveryAttempt(
             return await FailUnsentAsync(command, info, $"rule {command.RuleId} does not exist for tenant {command.TenantId}", cancellationToken);
         if (!rule.Enabled)
             return await FailUnsentAsync(command, info, rule.PausedReason is { } why ? $"rule {rule.Id} is paused: {why}" : $"rule {rule.Id} is disabled", cancellationToken);
+        if (CommandCheck.Refusal(command, rule) is { } refusal)
+        {
+            LogCommandRefused(command.DeliveryId, command.TenantId, command.RuleId, refusal);
+            return await FailUnsentAsync(command, info, refusal, cancellationToken);
+        }
         if (await AlreadySucceededAsync(command, info, cancellationToken))
         {
             LogAlreadyDelivered(command.DeliveryId);
@@ -49,7 +55,7 @@ internal sealed partial class DeliveryAttempt(
         switch (await gate.EnterAsync(rule, command, destination, cancellationToken))
         {
             case Admission.Deferred deferred:
-                return Defer(command, info, deferred.Reason, deferred.RetryAfter);
+                return await DeferAsync(command, info, deferred.Reason, deferred.RetryAfter, cancellationToken);
             case Admission.Refused refused:
                 startedAt = time.GetUtcNow();
                 outcome = refused.Outcome;
@@ -68,7 +74,7 @@ internal sealed partial class DeliveryAttempt(
                     {
                         // The database is the authority on who may send: without it, nothing is sent; the command comes back.
                         LogClaimFailed(ex, command.DeliveryId);
-                        return Defer(command, info, "delivery claims unavailable", null);
+                        return await DeferAsync(command, info, "delivery claims unavailable", null, cancellationToken);
                     }
                     switch (claim.Outcome)
                     {
@@ -78,7 +84,7 @@ internal sealed partial class DeliveryAttempt(
                             return new DeliveryDecision.AlreadyDelivered();
                         case ClaimOutcome.Held:
                             // Another copy is in flight: back in a moment, when it has most likely succeeded.
-                            return Defer(command, info, "another copy of this delivery holds its claim", null);
+                            return await DeferAsync(command, info, "another copy of this delivery holds its claim", null, cancellationToken);
                         case ClaimOutcome.RuleNotEnabled:
                             return await FailUnsentAsync(command, info, await StoredStateAsync(command, cancellationToken), cancellationToken);
                     }
@@ -94,7 +100,7 @@ internal sealed partial class DeliveryAttempt(
                         throw;
                     }
                 }
-                gate.Record(destination, outcome);
+                gate.Record(command.TenantId, destination, outcome);
                 // Everything below stores, logs or publishes the outcome: mask redact: fields and echoed secrets first.
                 outcome = outcome with { Error = redactor.Text(outcome.Error, rule.Definition), ResponseBody = redactor.Text(outcome.ResponseBody, rule.Definition) };
                 break;
@@ -106,6 +112,9 @@ internal sealed partial class DeliveryAttempt(
         return AttemptPolicy.Decide(outcome, rule, info.Attempt, schedule) switch
         {
             AttemptVerdict.Succeeded => await SucceededAsync(command, rule, info, startedAt, outcome, owner, cancellationToken),
+            AttemptVerdict.Retry retry when !await IsAvailableAsync(retry.Tier, cancellationToken) => await FailAsync(command, rule, info, startedAt, outcome,
+                new AttemptVerdict.Fail($"not retried: its retry delay {Durations.Format(retry.Tier)} cannot be used (the broker refused to declare that delay tier's queue; see the worker's log); last error: {outcome.Error}", PauseRule: false),
+                owner, cancellationToken),
             AttemptVerdict.Retry retry => await RetryAsync(command, rule, info, startedAt, outcome, retry, owner, cancellationToken),
             AttemptVerdict.Fail fail => await FailAsync(command, rule, info, startedAt, outcome, fail, owner, cancellationToken),
             _ => throw new UnreachableException(),
@@ -136,12 +145,32 @@ internal sealed partial class DeliveryAttempt(
         }
     }
 
-    private DeliveryDecision.Defer Defer(SendHttpAction command, AttemptInfo info, string reason, TimeSpan? retryAfter)
+    private async Task<DeliveryDecision> DeferAsync(SendHttpAction command, AttemptInfo info, string reason, TimeSpan? retryAfter, CancellationToken cancellationToken)
     {
-        var (tier, wait) = schedule.Defer(info.DeferralsSoFar, retryAfter);
+        if (await DeferralAsync(info, retryAfter, cancellationToken) is not var (tier, wait))
+            return await FailUnsentAsync(command, info, $"deferred ({reason}), but no deferral delay tier can be used (the broker refused to declare their queues; see the worker's log)", cancellationToken);
         telemetry.RetryScheduled(tier, "deferred");
         LogDeferred(command.DeliveryId, reason, wait);
         return new DeliveryDecision.Defer(tier, wait, info.AttemptsSoFar, info.DeferralsSoFar + 1, reason);
+    }
+
+    private ValueTask<bool> IsAvailableAsync(TimeSpan tier, CancellationToken cancellationToken) => tiers.IsAvailableAsync(tier, cancellationToken);
+
+    /// <summary>
+    /// The deferral's tier and wait: the back-off's own tier, or, when the broker refused that one, the nearest longer
+    /// deferral tier that works (then the nearest shorter); null when none does.
+    /// </summary>
+    private async ValueTask<(TimeSpan Tier, TimeSpan Wait)?> DeferralAsync(AttemptInfo info, TimeSpan? retryAfter, CancellationToken cancellationToken)
+    {
+        var (tier, wait) = schedule.Defer(info.DeferralsSoFar, retryAfter);
+        if (await IsAvailableAsync(tier, cancellationToken))
+            return (tier, wait);
+        foreach (var other in RetrySchedule.DeferTiers.Where(t => t != tier).OrderBy(t => t < tier).ThenBy(t => (t - tier).Duration()))
+        {
+            if (await IsAvailableAsync(other, cancellationToken))
+                return (other, schedule.DeferWait(other, retryAfter));
+        }
+        return null;
     }
 
     /// <summary>The claim found the rule not enabled as stored: this process's cache is behind; catch up and say why.</summary>
@@ -201,7 +230,7 @@ internal sealed partial class DeliveryAttempt(
         return Failed(command, info.Attempt, outcome, fail.Error) with { Paused = paused };
     }
 
-    /// <summary>Failed before any attempt (rule gone, disabled or not the command's tenant's): recorded, published, dead-lettered.</summary>
+    /// <summary>Failed before any attempt (rule gone or disabled, or a command the rule could not have made): recorded, published, dead-lettered.</summary>
     private async Task<DeliveryDecision> FailUnsentAsync(SendHttpAction command, AttemptInfo info, string error, CancellationToken cancellationToken)
     {
         await log.AppendAsync(new AttemptRecorded(command.DeliveryId, time.GetUtcNow(), command.EventId, command.EventType, command.RuleId,
@@ -228,7 +257,10 @@ internal sealed partial class DeliveryAttempt(
     [LoggerMessage(EventId = 3005, Level = LogLevel.Debug, Message = "Delivery {DeliveryId} deferred ({Reason}), not attempted; next try in {Delay}")]
     private partial void LogDeferred(string deliveryId, string reason, TimeSpan delay);
 
-    [LoggerMessage(EventId = 3006, Level = LogLevel.Warning, Message = "Claiming delivery {DeliveryId} failed; deferred")]
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Warning, Message = "Command of delivery {DeliveryId} (tenant {TenantId}, rule {RuleId}) does not match its rule and is not sent: {Reason}")]
+    private partial void LogCommandRefused(string deliveryId, string tenantId, string ruleId, string reason);
+
+    [LoggerMessage(EventId = 3009, Level = LogLevel.Warning, Message = "Claiming delivery {DeliveryId} failed; deferred")]
     private partial void LogClaimFailed(Exception exception, string deliveryId);
 
     [LoggerMessage(EventId = 3008, Level = LogLevel.Warning, Message = "Reading the status of delivery {DeliveryId} failed; its claim decides")]

@@ -1,6 +1,7 @@
 using Astra.Dispatch.Catalog;
 using Astra.Dispatch.Contracts;
 using Astra.Dispatch.Delivery;
+using Astra.Dispatch.Security;
 
 namespace Astra.Dispatch.Dispatching;
 
@@ -9,12 +10,13 @@ namespace Astra.Dispatch.Dispatching;
 /// the rule's rate limit, then a slot at the destination. Only the last one may wait (briefly); everything else
 /// answers at once, so no send slot is held by a delivery that cannot go.
 /// </summary>
-internal sealed class DeliveryGate(DestinationBreaker breaker, RuleRateLimiters rates, TenantLimiter tenants, DestinationLimiter destinations)
+internal sealed class DeliveryGate(
+    DestinationBreaker breaker, RuleRateLimiters rates, TenantLimiter tenants, DestinationLimiter destinations, NetworkPolicies policies)
 {
     public async ValueTask<Admission> EnterAsync(CompiledRule rule, SendHttpAction command, Uri destination, CancellationToken cancellationToken)
     {
         // An open circuit is an attempt that fails at once and follows the retry schedule.
-        if (breaker.Refuse(destination) is { } refused)
+        if (breaker.Refuse(destination, scope: policies.For(command.TenantId).Scope) is { } refused)
             return new Admission.Refused(refused);
         if (tenants.TryEnter(command.TenantId) is not { } tenant)
             return new Admission.Deferred("tenant at its concurrency cap", null);
@@ -31,8 +33,8 @@ internal sealed class DeliveryGate(DestinationBreaker breaker, RuleRateLimiters 
         return new Admission.Admitted(new Leases(tenant, slot));
     }
 
-    /// <summary>Feeds the outcome of a call into the destination's circuit.</summary>
-    public void Record(Uri destination, AttemptOutcome outcome) => breaker.Record(destination, outcome);
+    /// <summary>Feeds the outcome of a call into the destination's circuit (of the tenant's network policy).</summary>
+    public void Record(string tenantId, Uri destination, AttemptOutcome outcome) => breaker.Record(destination, outcome, policies.For(tenantId).Scope);
 
     internal sealed class Leases(IDisposable tenant, DestinationLimiter.Lease slot) : IDisposable
     {

@@ -6,7 +6,11 @@ namespace Astra.Dispatch.Dispatching;
 /// <summary>What the bus tells about an event as it arrives.</summary>
 /// <param name="BodyBytes">The size of the message body.</param>
 /// <param name="Redelivered">The broker redelivered it (a worker died or lost its channel while handling it).</param>
-public readonly record struct EventReceipt(long BodyBytes, bool Redelivered);
+/// <param name="PublisherUserId">
+/// The broker user that published it (the AMQP <c>user_id</c> property, which RabbitMQ checks against the publishing
+/// connection's user), or null when the publisher did not set it; judged against <c>Dispatch:Tenancy:Publishers</c>.
+/// </param>
+public readonly record struct EventReceipt(long BodyBytes, bool Redelivered, string? PublisherUserId = null);
 
 /// <summary>
 /// What to do with one event: the commands to send (or park), the render failures to publish, and the log entries to

@@ -3,21 +3,25 @@ using Astra.Dispatch.Catalog;
 using Astra.Dispatch.Contracts;
 using Astra.Dispatch.Delivery;
 using Astra.Dispatch.Matching;
+using Astra.Dispatch.Security;
 using Astra.Dispatch.Storage;
 using Astra.Dispatch.Telemetry;
 using Astra.Dispatch.Templating;
+using Astra.Dispatch.Tenancy;
 using Microsoft.Extensions.Logging;
 
 namespace Astra.Dispatch.Dispatching;
 
 /// <summary>
-/// Turns one conversation event into its <see cref="EventPlan"/>: validates it, matches it against the cached rules,
+/// Turns one conversation event into its <see cref="EventPlan"/>: validates it, checks that its publisher may publish for
+/// its tenant (<see cref="PublisherBinding"/>), matches it against the cached rules,
 /// renders one command per matched rule, and decides which commands to park (their destination's circuit is open) and
 /// which to mark as known (their delivery is already in the log). The event consumer carries the plan out.
 /// </summary>
 internal sealed partial class EventPlanner(
     RuleCatalog catalog, RuleMatcher matcher, RequestRenderer renderer, DestinationBreaker breaker, RetrySchedule schedule, IDeliveryLog log,
-    DispatchTelemetry telemetry, TimeProvider time, ILogger<EventPlanner> logger) : IEventPlanner
+    IDelayTierAvailability tiers, NetworkPolicies policies, DispatchTelemetry telemetry, TimeProvider time, ILogger<EventPlanner> logger,
+    PublisherBinding? publishers = null) : IEventPlanner
 {
     public async Task<EventPlan> PlanAsync(ConversationEvent e, EventReceipt receipt, CancellationToken cancellationToken)
     {
@@ -25,6 +29,13 @@ internal sealed partial class EventPlanner(
         {
             telemetry.EventConsumed("(invalid)", "invalid");
             return EventPlan.Rejected(reason);
+        }
+        // The container always passes the configured binding; without one (a planner built by hand), nothing is bound.
+        if (publishers?.Refusal(e.TenantId, receipt.PublisherUserId) is { } refusal)
+        {
+            // Dead-lettered like an invalid event (and logged once, there): it never reaches the claimed tenant's rules.
+            telemetry.EventConsumed("(refused)", "refused");
+            return EventPlan.Rejected(refusal);
         }
         if (!catalog.IsLoaded)
             await catalog.RefreshAsync(cancellationToken);
@@ -119,8 +130,11 @@ internal sealed partial class EventPlanner(
     /// </summary>
     private (AttemptRecorded Attempt, Parking Parking)? Park(SendHttpAction command, CompiledRule rule, DateTimeOffset now)
     {
-        if (!breaker.AnyOpen || breaker.Refuse(new Uri(command.Url), mayProbe: false) is not { } refused
+        if (!breaker.AnyOpen || breaker.Refuse(new Uri(command.Url), mayProbe: false, policies.For(command.TenantId).Scope) is not { } refused
             || schedule.NextDelay(rule, 1, refused.RetryAfter) is not { } next)
+            return null;
+        // A tier the broker refused: send the command instead; the send side fails it with the reason.
+        if (tiers.IsKnownUnavailable(next.Tier))
             return null;
         telemetry.AttemptFinished(rule.Id, refused.Name, null, null);
         telemetry.RetryScheduled(next.Tier, "retry");

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Astra.Dispatch.Contracts;
+using Astra.Dispatch.Tenancy;
 
 namespace Astra.Dispatch.Matching;
 
@@ -25,10 +26,12 @@ public static partial class EventValidator
             return $"eventId holds a control or line-breaking character at position {at}";
         if (string.IsNullOrEmpty(e.Type) || !TypePattern().IsMatch(e.Type))
             return "type is required (1-200 characters of a-z, 0-9, '_', '.', '-')";
-        if (string.IsNullOrEmpty(e.TenantId) || e.TenantId.Length > 200)
-            return "tenantId is required (1-200 characters)";
-        if (UnsafeCharacter(e.TenantId) is { } inTenant)
-            return $"tenantId holds a control or line-breaking character at position {inTenant}";
+        if (string.IsNullOrEmpty(e.TenantId))
+            return "tenantId is required";
+        // The tenant id names the rules, secrets and credentials the event may reach: only the contract's form, so no
+        // spelling of it (case, dots, slashes, look-alikes, a trailing newline) can reach another tenant's or escape a folder.
+        if (!TenantIds.IsValid(e.TenantId))
+            return $"tenantId is not a tenant id ({TenantIds.Description})";
         if (e.AgentId is { } agent && UnsafeCharacter(agent) is { } inAgent)
             return $"agentId holds a control or line-breaking character at position {inAgent}";
         if (e.ConversationId is { } conversation && UnsafeCharacter(conversation) is { } inConversation)

@@ -93,7 +93,11 @@ public sealed class Redactor
         return changed ? root!.ToJsonString() : text;
     }
 
-    /// <summary>Replaces every occurrence of each value (and its URL- and JSON-escaped forms) with <see cref="Mask"/>.</summary>
+    /// <summary>
+    /// Replaces every occurrence of each value with <see cref="Mask"/>, in the forms an echo may take: as is, URL-escaped,
+    /// JSON-escaped (strictly, as .NET writes it, or minimally, as most encoders do) and with <c>/</c> written <c>\/</c>
+    /// (JSON allows it; PHP and some others write it so).
+    /// </summary>
     public static string Values(string text, IEnumerable<string> values)
     {
         var sb = new StringBuilder(text);
@@ -103,14 +107,26 @@ public sealed class Redactor
             // Very short values would mask half the text; secrets are never that short in practice.
             if (value.Length < 4)
                 continue;
-            sb.Replace(value, Mask);
-            sb.Replace(Uri.EscapeDataString(value), Mask);
-            sb.Replace(JsonEncodedText.Encode(value).Value, Mask);
+            foreach (var form in EchoForms(value).Distinct().OrderByDescending(f => f.Length))
+                sb.Replace(form, Mask);
         }
         return sb.ToString();
     }
 
-    /// <summary>The values of every secret the rule names that resolves here, with the Basic credential they make.</summary>
+    private static IEnumerable<string> EchoForms(string value)
+    {
+        yield return value;
+        yield return Uri.EscapeDataString(value);
+        var strict = JsonEncodedText.Encode(value).Value;
+        var minimal = JsonEncodedText.Encode(value, System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping).Value;
+        foreach (var json in new[] { strict, minimal })
+        {
+            yield return json;
+            yield return json.Replace("/", "\\/", StringComparison.Ordinal);
+        }
+    }
+
+        /// <summary>The values of every secret the rule names that resolves inside the rule's tenant, with the Basic credential they make.</summary>
     public IReadOnlyList<string> SecretValues(RuleDefinition? rule)
     {
         var values = new List<string>();
@@ -120,9 +136,11 @@ public sealed class Redactor
         names.AddRange(rule.Signing?.Secrets ?? []);
         foreach (var name in names)
         {
-            if (name is null || !_secrets.TryGet(name, out var value))
+            if (name is null || !_secrets.TryGet(rule.TenantId, name, out var value))
                 continue;
             values.Add(value);
+            if (name == rule.ClientCertificate)
+                values.AddRange(CertificateEchoes.Of(value));
             if (rule.Auth is { Username: { } user } auth && AuthTypes.Of(auth) == AuthType.Basic && name == auth.Secret)
                 values.Add(Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{value}")));
         }

@@ -25,6 +25,7 @@ public sealed class DispatchTelemetry : IDisposable
     private readonly Histogram<double> _endToEnd;
     private readonly Counter<long> _retriesScheduled;
     private readonly Counter<long> _deadLetters;
+    private readonly Counter<long> _tiersRefused;
 
     /// <summary>The instruments, on a meter from <paramref name="meters"/>.</summary>
     public DispatchTelemetry(IMeterFactory meters)
@@ -40,6 +41,8 @@ public sealed class DispatchTelemetry : IDisposable
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 60, 300, 1800, 7200, 36000, 86400] });
         _retriesScheduled = _meter.CreateCounter<long>("astra.dispatch.retries.scheduled", "{retry}", "Redeliveries scheduled, by delay tier and reason (retry, deferred).");
         _deadLetters = _meter.CreateCounter<long>("astra.dispatch.dead_letters", "{message}", "Commands dead-lettered to astra.dispatch.send_error, by rule.");
+        _tiersRefused = _meter.CreateCounter<long>("astra.dispatch.delay_tiers.refused", "{tier}",
+            "Delay tiers the broker refused to declare (each counted once when found), by tier: deliveries that need one fail instead of waiting in it.");
         _meter.CreateObservableGauge("astra.dispatch.rules.loaded", RulesLoaded, "{rule}", "Rules in the worker's cache, by state.");
     }
 
@@ -83,6 +86,10 @@ public sealed class DispatchTelemetry : IDisposable
     /// <summary>A redelivery went to a delay tier (reason: retry or deferred).</summary>
     public void RetryScheduled(TimeSpan tier, string reason) =>
         _retriesScheduled.Add(1, new KeyValuePair<string, object?>(Tags.Tier, $"{tier.TotalSeconds:0.###}s"), new KeyValuePair<string, object?>(Tags.Reason, reason));
+
+    /// <summary>The broker refused to declare a delay tier's queue.</summary>
+    public void DelayTierRefused(TimeSpan tier) =>
+        _tiersRefused.Add(1, new KeyValuePair<string, object?>(Tags.Tier, $"{tier.TotalSeconds:0.###}s"));
 
     /// <summary>Where the rules gauge reads its counts: the rule cache registers itself (telemetry depends on no feature).</summary>
     public void ObserveRules(Func<(int Enabled, int Total)> counts) => _ruleCounts = counts;

@@ -26,6 +26,8 @@ public sealed class CliEndToEndTests : IAsyncLifetime
             ["Dispatch:Database"] = _worker.DatabasePath,
             ["Dispatch:Http:AllowPlainHttp"] = "true",
             ["Dispatch:Http:AllowedNetworks:0"] = "127.0.0.0/8",
+            // Receivers listen on random loopback ports.
+            ["Dispatch:Http:AllowedPorts:0"] = "1024-65535",
         };
     }
 

@@ -51,10 +51,10 @@ public sealed class ClientCertificateTests : IAsyncLifetime
 
         var caFile = Path.Combine(_folder, "in-house-ca.pem");
         await File.WriteAllTextAsync(caFile, _ca.ExportCertificatePem());
-        Directory.CreateDirectory(Path.Combine(_folder, "secrets"));
-        await File.WriteAllTextAsync(Path.Combine(_folder, "secrets", "CRM_CLIENT_PEM"), TestCertificates.ToPem(_client));
-        await File.WriteAllTextAsync(Path.Combine(_folder, "secrets", "CRM_CLIENT_P12"), Convert.ToBase64String(_client.Export(X509ContentType.Pkcs12)));
-        await File.WriteAllTextAsync(Path.Combine(_folder, "secrets", "NOT_A_CERT"), "just-a-password-" + Guid.NewGuid().ToString("N"));
+        var tenantSecrets = Directory.CreateDirectory(Path.Combine(_folder, "secrets", DirectSender.Tenant)).FullName;
+        await File.WriteAllTextAsync(Path.Combine(tenantSecrets, "CRM_CLIENT_PEM"), TestCertificates.ToPem(_client));
+        await File.WriteAllTextAsync(Path.Combine(tenantSecrets, "CRM_CLIENT_P12"), Convert.ToBase64String(_client.Export(X509ContentType.Pkcs12)));
+        await File.WriteAllTextAsync(Path.Combine(tenantSecrets, "NOT_A_CERT"), "just-a-password-" + Guid.NewGuid().ToString("N"));
         _sender = DirectSender.Create(new Dictionary<string, string?>
         {
             ["Dispatch:SecretsPath"] = Path.Combine(_folder, "secrets"),
@@ -113,5 +113,28 @@ public sealed class ClientCertificateTests : IAsyncLifetime
 
         Assert.NotEqual(OutcomeKind.Succeeded, outcome.Kind);
         Assert.Empty(_seen);
+    }
+
+    /// <summary>
+    /// Client-certificate clients are pooled per certificate and network policy: on main one client per certificate
+    /// served every tenant, so a tenant without the in-house network reached it over the pool of one that has it.
+    /// </summary>
+    [Fact]
+    public async Task SendAsync_SameCertificateForATenantWithoutTheNetwork_RefusedDespiteAPooledConnection()
+    {
+        await using var sender = DirectSender.Create(new Dictionary<string, string?>
+        {
+            ["Dispatch:SecretsPath"] = Path.Combine(_folder, "secrets"),
+            ["Dispatch:Http:TrustedCaCertificates:0"] = Path.Combine(_folder, "in-house-ca.pem"),
+            ["Dispatch:Http:AllowedNetworks:0"] = "192.0.2.1/32",
+            ["Dispatch:Http:Tenants:t-mtls:AllowedNetworks:0"] = "127.0.0.0/8",
+        });
+
+        var granted = await sender.SendAsync(DirectSender.Rule(_url, clientCertificate: "CRM_CLIENT_PEM", tenant: "t-mtls"));
+        var other = await sender.SendAsync(DirectSender.Rule(_url, clientCertificate: "CRM_CLIENT_PEM", tenant: "t-other"));
+
+        Assert.True(granted.Kind == OutcomeKind.Succeeded, granted.Error);
+        Assert.Equal((OutcomeKind.Transient, HttpActionSender.Unreachable(_url)), (other.Kind, other.Error));
+        Assert.Equal([_client.Thumbprint], _seen);
     }
 }

@@ -38,7 +38,8 @@ public sealed class RuleFeaturesWorker : IAsyncLifetime
             _ => ReceiverResponse.Ok("{}"),
         });
         _secrets = Directory.CreateTempSubdirectory("astra-rf-secrets-").FullName;
-        await File.WriteAllTextAsync(Path.Combine(_secrets, "OAUTH_CLIENT_SECRET"), "client-secret-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Path.Combine(_secrets, Tenant));
+        await File.WriteAllTextAsync(Path.Combine(_secrets, Tenant, "OAUTH_CLIENT_SECRET"), "client-secret-" + Guid.NewGuid().ToString("N"));
         Amqp = await RawAmqp.ConnectAsync(vhost);
         Results = await Amqp.TapAsync(BusNames.ResultsExchange, "action.*");
         var rules = string.Concat(

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Astra.Dispatch.Contracts;
+using Astra.Dispatch.Delivery;
 using Astra.Dispatch.IntegrationTests.Support;
 using Astra.Dispatch.Testing;
 
@@ -11,8 +12,12 @@ public sealed class SafetyWorkerTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// The receiver is never called; the tenant reads that its destination could not be reached, not why: the guard's
+    /// refusal is worded and retried like a closed port or a timeout (see TenantNetworkTests), so it cannot be told apart.
+    /// </summary>
     [Fact]
-    public async Task LoopbackTargetWithoutAllowlist_DeadLetteredWithSsrfReason_ReceiverNeverCalled()
+    public async Task LoopbackTargetWithoutAllowlist_RetriedThenDeadLetteredWithoutTheReason_ReceiverNeverCalled()
     {
         var broker = await SharedBroker.GetAsync();
         var tenant = "ssrf-" + Guid.NewGuid().ToString("N")[..10];
@@ -20,20 +25,22 @@ public sealed class SafetyWorkerTests
         await using var receiver = await HttpReceiver.StartAsync();
         await using var amqp = await RawAmqp.ConnectAsync(vhost);
         await using var results = await amqp.TapAsync(BusNames.ResultsExchange, "action.*");
+        var logs = new CapturingLoggerProvider();
         // Replace the test default (127.0.0.0/8) with a network that does not hold the receiver.
         await using var worker = await WorkerHost.StartAsync(vhost, RuleYaml.Post($"{tenant}-r", tenant, receiver.UrlFor("/ssrf")),
-            new Dictionary<string, string?> { ["Dispatch:Http:AllowedNetworks:0"] = "192.0.2.1/32" });
+            new Dictionary<string, string?> { ["Dispatch:Http:AllowedNetworks:0"] = "192.0.2.1/32" }, logs: logs);
         var e = Events.Lead(tenant);
 
         await amqp.PublishTextAsync(BusNames.EventsExchange, "lead.captured", e);
 
         var failed = await results.WaitForAsync(m => m.RoutingKey == "action.failed" && m.BodyText.Contains(Events.Id(e), StringComparison.Ordinal), Wait);
-        var error = JsonDocument.Parse(failed.Body).RootElement.GetProperty("error").GetString();
-        Assert.Contains("SSRF guard", error, StringComparison.Ordinal);
-        Assert.Contains("127.0.0.1", error, StringComparison.Ordinal);
-        Assert.Equal(1, JsonDocument.Parse(failed.Body).RootElement.GetProperty("attempts").GetInt32());
+        var result = JsonDocument.Parse(failed.Body).RootElement;
+        Assert.Equal($"gave up after 4 attempts: {HttpActionSender.Unreachable(receiver.UrlFor("/ssrf"))}", result.GetProperty("error").GetString());
+        Assert.Equal(4, result.GetProperty("attempts").GetInt32());
         Assert.NotNull(await DeadLetterAsync(amqp, Events.Id(e)));
         Assert.Empty(receiver.Requests);
+        // The operator's log has the real reason.
+        Assert.Contains("refused by the SSRF guard: 127.0.0.1 is loopback", logs.Text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -53,10 +60,11 @@ public sealed class SafetyWorkerTests
         var secrets = Directory.CreateTempSubdirectory("astra-leak-secrets-").FullName;
         try
         {
-            await File.WriteAllTextAsync(Path.Combine(secrets, "LEAK_BEARER"), bearer);
-            await File.WriteAllTextAsync(Path.Combine(secrets, "LEAK_SIGNING"), signing);
-            await File.WriteAllTextAsync(Path.Combine(secrets, "LEAK_QUERY"), query);
-            await File.WriteAllTextAsync(Path.Combine(secrets, "LEAK_APIKEY"), apiKey);
+            var tenantSecrets = Directory.CreateDirectory(Path.Combine(secrets, tenant)).FullName;
+            await File.WriteAllTextAsync(Path.Combine(tenantSecrets, "LEAK_BEARER"), bearer);
+            await File.WriteAllTextAsync(Path.Combine(tenantSecrets, "LEAK_SIGNING"), signing);
+            await File.WriteAllTextAsync(Path.Combine(tenantSecrets, "LEAK_QUERY"), query);
+            await File.WriteAllTextAsync(Path.Combine(tenantSecrets, "LEAK_APIKEY"), apiKey);
             await using var receiver = await HttpReceiver.StartAsync();
             // A hostile endpoint echoes everything it got, including credentials, into its response.
             receiver.Respond((request, _) => new ReceiverResponse
@@ -112,6 +120,57 @@ public sealed class SafetyWorkerTests
             }
             Assert.True(logs.Count > 0);
             AssertNoSecret("the logs", logs.Text, secretValues);
+        }
+        finally
+        {
+            Directory.Delete(secrets, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// A command published straight to astra.dispatch.send (a forged one, or one from a compromised publisher) naming a
+    /// rule and another host: on main the worker sent it there with the rule's bearer token. Now it is checked against the
+    /// rule's pinned origin, not sent anywhere, published as failed and dead-lettered.
+    /// </summary>
+    [Fact]
+    public async Task ForgedCommandToAForeignHost_NotSentAnywhere_FailedAndDeadLettered()
+    {
+        var broker = await SharedBroker.GetAsync();
+        var tenant = "forge-" + Guid.NewGuid().ToString("N")[..10];
+        var vhost = await broker.CreateVirtualHostAsync(tenant);
+        var secrets = Directory.CreateTempSubdirectory("astra-forge-secrets-").FullName;
+        try
+        {
+            var token = "tok-" + Guid.NewGuid().ToString("N");
+            await File.WriteAllTextAsync(Path.Combine(secrets, "CRM_TOKEN"), token);
+            await using var owner = await HttpReceiver.StartAsync();
+            await using var foreign = await HttpReceiver.StartAsync();
+            await using var amqp = await RawAmqp.ConnectAsync(vhost);
+            await using var results = await amqp.TapAsync(BusNames.ResultsExchange, "action.*");
+            await using var worker = await WorkerHost.StartAsync(vhost,
+                RuleYaml.Post($"{tenant}-crm", tenant, owner.UrlFor("/leads"), extra: "auth: { type: bearer, secret: CRM_TOKEN }"),
+                new Dictionary<string, string?> { ["Dispatch:SecretsPath"] = secrets });
+            var forged = new SendHttpAction
+            {
+                DeliveryId = "msg_forged" + Guid.NewGuid().ToString("N")[..8],
+                EventId = "evt_forged",
+                EventType = "lead.captured",
+                TenantId = tenant,
+                RuleId = $"{tenant}-crm",
+                Method = "POST",
+                Url = $"http://localhost:{foreign.BaseUri.Port}/steal",
+                Body = "{}",
+                ContentType = "application/json",
+            };
+
+            await amqp.PublishJsonAsync(BusNames.SendQueue, "", forged, mandatory: true);
+
+            var failed = await results.WaitForAsync(m => m.RoutingKey == "action.failed" && m.BodyText.Contains(forged.DeliveryId, StringComparison.Ordinal), Wait);
+            var error = JsonDocument.Parse(failed.Body).RootElement.GetProperty("error").GetString();
+            Assert.StartsWith($"command refused: its URL's origin http://localhost:{foreign.BaseUri.Port} is not rule {tenant}-crm's", error, StringComparison.Ordinal);
+            Assert.NotNull(await DeadLetterAsync(amqp, forged.EventId));
+            Assert.Empty(foreign.Requests);
+            Assert.Empty(owner.Requests);
         }
         finally
         {

@@ -65,6 +65,8 @@ public sealed class WorkerHost : IAsyncDisposable
             ["Dispatch:RulesPath"] = Path.Combine(folder, "rules.yaml"),
             ["Dispatch:Http:AllowPlainHttp"] = "true",
             ["Dispatch:Http:AllowedNetworks:0"] = "127.0.0.0/8",
+            // Receivers listen on random loopback ports.
+            ["Dispatch:Http:AllowedPorts:0"] = "1024-65535",
             ["Dispatch:Health:Urls"] = "http://127.0.0.1:0",
             ["Dispatch:Delivery:Schedule:0"] = "1s",
             ["Dispatch:Delivery:Schedule:1"] = "2s",

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using Astra.Dispatch.Delivery;
 using Astra.Dispatch.Rules;
+using Astra.Dispatch.Security;
 using Astra.Dispatch.Tests.Support;
 
 namespace Astra.Dispatch.Tests.Delivery;
@@ -15,9 +16,9 @@ public sealed class AuthApplierTests : IDisposable
 
     private async Task<HttpRequestMessage> ApplyAsync(AuthDefinition auth)
     {
-        var applier = new AuthApplier(_secrets.Store, new OAuth2TokenClient(new SingleClientFactory(_tokens), _secrets.Store, TimeProvider.System));
+        var applier = new AuthApplier(_secrets.Store, new OAuth2TokenClient(TokenClients(_tokens), _secrets.Store, TimeProvider.System));
         var request = new HttpRequestMessage(HttpMethod.Post, "https://api.example.com/x?a=1");
-        await applier.ApplyAsync(request, auth, CancellationToken.None);
+        await applier.ApplyAsync(request, TempSecrets.Tenant, auth, CancellationToken.None);
         return request;
     }
 
@@ -60,11 +61,11 @@ public sealed class AuthApplierTests : IDisposable
     public async Task ApplyAsync_OAuth2_FetchesTokenOnceAndCachesIt()
     {
         var auth = new AuthDefinition { Type = "oauth2", TokenUrl = "https://login.example.com/token", ClientId = "astra", Secret = "CLIENT", Scope = "leads.write" };
-        var applier = new AuthApplier(_secrets.Store, new OAuth2TokenClient(new SingleClientFactory(_tokens), _secrets.Store, TimeProvider.System));
+        var applier = new AuthApplier(_secrets.Store, new OAuth2TokenClient(TokenClients(_tokens), _secrets.Store, TimeProvider.System));
         using var first = new HttpRequestMessage(HttpMethod.Post, "https://api.example.com/x");
         using var second = new HttpRequestMessage(HttpMethod.Post, "https://api.example.com/x");
-        await applier.ApplyAsync(first, auth, CancellationToken.None);
-        await applier.ApplyAsync(second, auth, CancellationToken.None);
+        await applier.ApplyAsync(first, TempSecrets.Tenant, auth, CancellationToken.None);
+        await applier.ApplyAsync(second, TempSecrets.Tenant, auth, CancellationToken.None);
         Assert.Equal("Bearer token-1", first.Headers.Authorization!.ToString());
         Assert.Equal("Bearer token-1", second.Headers.Authorization!.ToString());
         Assert.Equal(1, _tokens.Calls);
@@ -94,8 +95,6 @@ public sealed class AuthApplierTests : IDisposable
         }
     }
 
-    private sealed class SingleClientFactory(HttpMessageHandler handler) : IHttpClientFactory
-    {
-        public HttpClient CreateClient(string name) => new(handler, disposeHandler: false);
-    }
+    /// <summary>Every policy's client sends to <paramref name="handler"/> (never disposed: the tests do not dispose the clients).</summary>
+    internal static GuardedHttpClients TokenClients(HttpMessageHandler handler) => new(_ => handler, new NetworkPolicies(new NetworkOptions()));
 }

@@ -1,5 +1,6 @@
 using Astra.Dispatch.Catalog;
 using Astra.Dispatch.Rules;
+using Astra.Dispatch.Security;
 using YamlDotNet.RepresentationModel;
 
 namespace Astra.Dispatch.Tests.Deploy;
@@ -13,7 +14,7 @@ public sealed class ComposeFileTests
     public void Services_FullStack_AllPresent()
     {
         var services = Compose.Entries("services").Select(e => e.Key).ToHashSet();
-        Assert.Superset(new HashSet<string> { "rabbitmq", "postgres", "worker", "demo-receiver", "otel-collector", "jaeger", "prometheus", "grafana" }, services);
+        Assert.Superset(new HashSet<string> { "rabbitmq", "postgres", "worker", "console", "demo-receiver", "otel-collector", "jaeger", "prometheus", "grafana" }, services);
     }
 
     [Fact]
@@ -79,7 +80,14 @@ public sealed class ComposeFileTests
 
         var errors = new List<RuleError>();
         var definitions = RuleDocumentReader.ReadFile(hostFile, errors);
-        var compiler = new RuleCompiler(new RuleLimits { AllowPlainHttp = WorkerEnvironment()["Dispatch__Http__AllowPlainHttp"] == "true" });
+        var environment = WorkerEnvironment();
+        var network = new NetworkOptions
+        {
+            AllowPlainHttp = environment["Dispatch__Http__AllowPlainHttp"] == "true",
+            AllowedPorts = [.. environment.Where(e => e.Key.StartsWith("Dispatch__Http__AllowedPorts__", StringComparison.Ordinal)).Select(e => e.Value)],
+        };
+        // The worker's settings: plain HTTP and the receiver's port must be allowed for these rules to load.
+        var compiler = new RuleCompiler(new RuleLimits { AllowPlainHttp = network.AllowPlainHttp, Networks = new NetworkPolicies(network) });
         var compiled = definitions.Select(d => compiler.Compile(d, 1, true, null, hostFile, errors)).ToList();
         Assert.Empty(errors);
         Assert.NotEmpty(compiled);
@@ -128,6 +136,27 @@ public sealed class ComposeFileTests
         string[] required = ["astra_dispatch_events_consumed_total", "astra_dispatch_delivery_latency_seconds_bucket", "astra_dispatch_attempts_total",
             "rabbitmq_detailed_queue_messages_ready", "astra_dispatch_retries_scheduled_total"];
         Assert.All(required, metric => Assert.Contains(exprs, e => e.Contains(metric, StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void Console_OwnServiceOnTheWorkersDatabaseAndBroker_LoopbackPort()
+    {
+        var console = Compose.At("services", "console")!;
+        var env = console.Entries("environment").ToDictionary(e => e.Key, e => ((YamlScalarNode)e.Value).Value!);
+        var worker = WorkerEnvironment();
+
+        Assert.Contains($"AS {console.Text("build", "target")}", File.ReadAllText(RepoFiles.PathOf("deploy/Dockerfile")), StringComparison.Ordinal);
+        Assert.Equal(worker["Dispatch__RabbitMq__Uri"], env["Dispatch__RabbitMq__Uri"]);
+        Assert.Equal(worker["Dispatch__Database"], env["Dispatch__Database"]);
+        Assert.All(env.Keys, name => Assert.True(ConfigKeys.IsKnownVariable(name), name));
+        // The workers' PostgreSQL, up before the console starts.
+        Assert.True(Astra.Dispatch.Storage.DatabaseUrl.IsPostgres(env["Dispatch__Database"]));
+        Assert.Equal("service_healthy", console.Text("depends_on", "postgres", "condition"));
+        var port = new Uri(env["Dispatch__Console__Urls"]).Port;
+        Assert.Equal($"127.0.0.1:{port}:{port}", console.Items("ports").Select(p => ((YamlScalarNode)p).Value).Single());
+        var prometheus = RepoFiles.LoadYaml("deploy/prometheus/prometheus.yml").Single();
+        var job = prometheus.Items("scrape_configs").Single(j => j.Text("job_name") == "astra-dispatch-console");
+        Assert.Equal($"console:{port}", job.Text("static_configs", "0", "targets", "0"));
     }
 
     private static Dictionary<string, string> WorkerEnvironment() =>

@@ -17,7 +17,10 @@ internal static class ConfigKeys
     {
         if (!name.StartsWith("Dispatch__", StringComparison.Ordinal))
             return true;
-        var segments = name.Split("__").Where(s => !s.All(char.IsAsciiDigit));
+        var segments = name.Split("__").Where(s => !s.All(char.IsAsciiDigit)).ToList();
+        // Dispatch__Http__Tenants__<tenant>__AllowedNetworks: the tenant id is a section name, not a key.
+        if (segments is ["Dispatch", "Http", "Tenants", _, ..])
+            segments.RemoveAt(3);
         return Known.Contains(string.Join(':', segments));
     }
 
@@ -27,11 +30,13 @@ internal static class ConfigKeys
         Add(keys, DispatchOptions.Section, typeof(DispatchOptions));
         Add(keys, HttpDeliveryOptions.Section, typeof(HttpDeliveryOptions));
         Add(keys, NetworkOptions.Section, typeof(NetworkOptions));
+        Add(keys, $"{NetworkOptions.Section}:Tenants", typeof(TenantNetworkOptions));
         Add(keys, RedactionOptions.Section, typeof(RedactionOptions));
         Add(keys, RetryOptions.Section, typeof(RetryOptions));
         Add(keys, ResultsOptions.Section, typeof(ResultsOptions));
         Add(keys, RabbitMqOptions.Section, typeof(RabbitMqOptions));
         Add(keys, RetentionOptions.Section, typeof(RetentionOptions));
+        Add(keys, Astra.Dispatch.Console.ConsoleOptions.Section, typeof(Astra.Dispatch.Console.ConsoleOptions));
         return keys;
     }
 

@@ -57,7 +57,15 @@ public sealed class KubernetesManifestTests
             var name = spec.Items("volumes").Single(volume).Text("name");
             return container.Items("volumeMounts").Single(m => m.Text("name") == name).Text("mountPath")!;
         }
-        Assert.Equal(env["Dispatch__SecretsPath"], MountOf(v => v.At("secret") is not null));
+        // One Secret per tenant, each in its tenant's folder: a rule resolves only <SecretsPath>/<its tenant>/NAME.
+        var secretVolumes = spec.Items("volumes").Where(v => v.At("secret") is not null).ToList();
+        Assert.NotEmpty(secretVolumes);
+        foreach (var volume in secretVolumes)
+        {
+            var mount = MountOf(v => v.Text("name") == volume.Text("name"));
+            Assert.Equal(env["Dispatch__SecretsPath"], Path.GetDirectoryName(mount));
+            Assert.True(Astra.Dispatch.Tenancy.TenantIds.IsValid(Path.GetFileName(mount)), $"{mount} is not <SecretsPath>/<tenant>");
+        }
         var rulesMap = spec.Items("volumes").Single(v => v.At("configMap") is not null).Text("configMap", "name");
         Assert.Equal(env["Dispatch__RulesPath"], MountOf(v => v.At("configMap") is not null));
         Assert.Contains(Manifests, m => m.Text("kind") == "ConfigMap" && m.Text("metadata", "name") == rulesMap);
@@ -120,7 +128,7 @@ public sealed class KubernetesManifestTests
         var podLabels = Deployment().Entries("spec", "template", "metadata", "labels").ToDictionary(e => e.Key, e => ((YamlScalarNode)e.Value).Value);
         foreach (var (kind, path) in new[] { ("Service", new[] { "spec", "selector" }), ("PodDisruptionBudget", new[] { "spec", "selector", "matchLabels" }) })
         {
-            var selector = Manifests.Single(m => m.Text("kind") == kind).Entries(path).ToList();
+            var selector = Component(kind, "worker").Entries(path).ToList();
             Assert.NotEmpty(selector);
             Assert.All(selector, s => Assert.Equal(podLabels.GetValueOrDefault(s.Key), ((YamlScalarNode)s.Value).Value));
         }
@@ -137,7 +145,34 @@ public sealed class KubernetesManifestTests
         Assert.Contains(Manifests, m => m.Text("kind") == "TriggerAuthentication" && m.Text("metadata", "name") == auth);
     }
 
-    private static YamlNode Deployment() => Manifests.Single(m => m.Text("kind") == "Deployment");
+    private static YamlNode Deployment() => Component("Deployment", "worker");
+
+    private static YamlNode Component(string kind, string component) =>
+        Manifests.Single(m => m.Text("kind") == kind && m.Text("metadata", "labels", "app.kubernetes.io/component") == component);
+
+    [Fact]
+    public void Console_OwnDeploymentAndService_ProbesPortAndSharedDatabase()
+    {
+        var deployment = Component("Deployment", "console");
+        var container = deployment.Items("spec", "template", "spec", "containers").Single();
+        var env = Env(container);
+        var port = container.Items("ports").Single();
+
+        Assert.Equal("/health/live", container.Text("livenessProbe", "httpGet", "path"));
+        Assert.Equal("/health/ready", container.Text("readinessProbe", "httpGet", "path"));
+        Assert.Equal(port.Text("containerPort"), new Uri(env["Dispatch__Console__Urls"]!).Port.ToString());
+        Assert.All(env.Keys, name => Assert.True(ConfigKeys.IsKnownVariable(name), name));
+        // Not a per-pod SQLite file: the console must see the workers' deliveries.
+        var database = container.Items("env").Single(e => e.Text("name") == "Dispatch__Database");
+        Assert.NotNull(database.Text("valueFrom", "secretKeyRef", "name"));
+        Assert.Equal("true", deployment.Text("spec", "template", "spec", "securityContext", "runAsNonRoot"));
+        Assert.Equal("true", container.Text("securityContext", "readOnlyRootFilesystem"));
+        var service = Component("Service", "console");
+        var podLabels = deployment.Entries("spec", "template", "metadata", "labels").ToDictionary(e => e.Key, e => ((YamlScalarNode)e.Value).Value);
+        Assert.All(service.Entries("spec", "selector"), s => Assert.Equal(podLabels.GetValueOrDefault(s.Key), ((YamlScalarNode)s.Value).Value));
+        Assert.Equal(port.Text("name"), service.Text("spec", "ports", "0", "targetPort"));
+        Assert.Equal("ClusterIP", service.Text("spec", "type"));
+    }
 
     private static YamlNode WorkerContainer() => Deployment().Items("spec", "template", "spec", "containers").Single();
 

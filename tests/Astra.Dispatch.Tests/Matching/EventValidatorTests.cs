@@ -33,6 +33,34 @@ public sealed class EventValidatorTests
         Assert.StartsWith("eventId holds a control or line-breaking character", reason, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// On main any 1-200 characters without control characters were a tenant id: <c>Acme</c>, <c>../acme</c>,
+    /// <c>acme/x</c> or a look-alike reached matching, and the tenant is what scopes rules and secrets.
+    /// </summary>
+    [Theory]
+    [InlineData("Acme")]
+    [InlineData("ACME")]
+    [InlineData("../acme")]
+    [InlineData("acme/x")]
+    [InlineData("acme_eu")]
+    [InlineData("-acme")]
+    [InlineData(".")]
+    [InlineData("acme ")]
+    [InlineData("\u0430cme")]
+    [InlineData("1234567890123456789012345678901234567890123456789012345678901234")]
+    public void Validate_TenantIdNotOfTheContractsForm_PoisonNamingTheField(string tenantId)
+    {
+        var reason = EventValidator.Validate(Event(tenantId: tenantId), 100);
+
+        Assert.Equal("tenantId is not a tenant id (1-63 characters of a-z, 0-9 and '-', starting with a letter or digit)", reason);
+    }
+
+    [Theory]
+    [InlineData("acme")]
+    [InlineData("acme-eu-1")]
+    [InlineData("0")]
+    public void Validate_TenantIdOfTheContractsForm_Accepted(string tenantId) => Assert.Null(EventValidator.Validate(Event(tenantId: tenantId), 100));
+
     [Fact]
     public void Validate_ControlCharacterInOtherIdentifiers_RefusedNamingTheField()
     {

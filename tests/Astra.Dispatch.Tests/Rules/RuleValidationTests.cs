@@ -81,7 +81,7 @@ public sealed class RuleValidationTests : IDisposable
         Has("bad-two", "retry.schedule[1]", "'soon'");
         Has("bad-two", "rateLimit", "'lots'");
         Has("bad-two", "auth.secret", "NOT_SET");
-        Has("bad-two", "signing.secret", "ALSO_NOT_SET");
+        Has("bad-two", "signing.secrets[1]", "ALSO_NOT_SET");
         Has("bad-two", "redact[0]", "data..phone");
         Has("bad-two", "id", "is used by 2 rules");
         Assert.Contains("rules.yaml: bad-two.request.timeout: ", string.Join("\n", messages), StringComparison.Ordinal);
@@ -109,7 +109,7 @@ public sealed class RuleValidationTests : IDisposable
         var ex = Invalid(Create().Importer, Valid.Replace("secret: CRM_TOKEN", "secret: MISSING_TOKEN", StringComparison.Ordinal));
         var error = Assert.Single(ex.Errors);
         Assert.Equal("auth.secret", error.Path);
-        Assert.Contains("ASTRA_SECRET_MISSING_TOKEN", error.Message, StringComparison.Ordinal);
+        Assert.Contains("ASTRA_SECRET_ACME__MISSING_TOKEN", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("tok-crm-1", ex.Message, StringComparison.Ordinal);
     }
 
@@ -119,7 +119,7 @@ public sealed class RuleValidationTests : IDisposable
         var ex = Invalid(Create().Importer, Valid + "\n  clientCertificate: CRM_CLIENT_CERT\n");
         var error = Assert.Single(ex.Errors);
         Assert.Equal("clientCertificate", error.Path);
-        Assert.Contains("ASTRA_SECRET_CRM_CLIENT_CERT", error.Message, StringComparison.Ordinal);
+        Assert.Contains("ASTRA_SECRET_ACME__CRM_CLIENT_CERT", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

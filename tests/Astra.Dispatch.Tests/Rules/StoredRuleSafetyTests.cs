@@ -27,7 +27,7 @@ public sealed class StoredRuleSafetyTests : IDisposable
         var store = new SqliteRuleStore(new SqliteDatabase(dispatch, TimeProvider.System), TimeProvider.System);
         var bomb = Some.Definition(body: Some.Nested(3000, "{%if x%}", "{%endif%}")) with { Id = "bomb" };
         var fine = Some.Definition(body: "{ \"ok\": true }") with { Id = "fine" };
-        await store.ImportAsync([bomb, fine], source: null, maxRulesPerTenant: 100, CancellationToken.None);
+        await store.ImportAsync([bomb, fine], source: null, new Astra.Dispatch.Rules.ImportLimits { MaxRulesPerTenant = 100 }, CancellationToken.None);
         using var catalog = new RuleCatalog(store, new RuleCompilerFactory(new RuleLimits(), secrets.Store), Some.Telemetry(), NullLogger<RuleCatalog>.Instance);
 
         await catalog.RefreshAsync(CancellationToken.None);

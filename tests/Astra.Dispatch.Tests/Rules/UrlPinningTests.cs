@@ -1,4 +1,5 @@
 using Astra.Dispatch.Catalog;
+using Astra.Dispatch.Security;
 using Astra.Dispatch.Templating;
 using Astra.Dispatch.Tests.Support;
 
@@ -47,7 +48,7 @@ public sealed class UrlPinningTests
     [InlineData("https://[::1]:8443/{{ data.x }}", "https://[::1]:8443/")]
     [InlineData("https://api.example.com", "https://api.example.com/")]
     public void Compile_LiteralOrigin_ExposedOnTheRule(string url, string origin) =>
-        Assert.Equal(new Uri(origin), Some.Compile(Some.Definition(url: url)).Origin);
+        Assert.Equal(new Uri(origin), Some.Compile(Some.Definition(url: url), new RuleLimits { Networks = new(new NetworkOptions { AllowedPorts = ["8443"] }) }).Origin);
 
     /// <summary>Defence in depth: a rendered URL whose origin differs from the pinned one is refused at render time.</summary>
     [Fact]

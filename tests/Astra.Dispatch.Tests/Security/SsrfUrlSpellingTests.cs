@@ -66,8 +66,8 @@ public sealed class SsrfUrlSpellingTests
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         var resolver = new FakeResolver { ["inhouse.example.com"] = [IPAddress.Loopback] };
-        var guard = new SsrfGuard(new NetworkPolicy(["127.0.0.0/8"]), resolver);
-        using var handler = new SocketsHttpHandler { ConnectCallback = guard.ConnectAsync, UseProxy = false };
+        var guard = new SsrfGuard(new NetworkPolicies(new NetworkOptions()), resolver, new DestinationReach());
+        using var handler = new SocketsHttpHandler { ConnectCallback = guard.CallbackFor(new NetworkPolicy(["127.0.0.0/8"], ["1024-65535"])), UseProxy = false };
         using var client = new HttpClient(handler);
         var accept = listener.AcceptTcpClientAsync();
         _ = client.GetAsync(new Uri($"http://inhouse.example.com:{port}/"));
@@ -78,8 +78,8 @@ public sealed class SsrfUrlSpellingTests
 
     private static async Task<HttpRequestException> SendAsync(string url, FakeResolver resolver, string[] allowed)
     {
-        var guard = new SsrfGuard(new NetworkPolicy(allowed), resolver);
-        using var handler = new SocketsHttpHandler { ConnectCallback = guard.ConnectAsync, UseProxy = false, AllowAutoRedirect = false };
+        var guard = new SsrfGuard(new NetworkPolicies(new NetworkOptions()), resolver, new DestinationReach());
+        using var handler = new SocketsHttpHandler { ConnectCallback = guard.CallbackFor(new NetworkPolicy(allowed, allowPlainHttp: true)), UseProxy = false, AllowAutoRedirect = false };
         using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(10) };
         return await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync(new Uri(url)));
     }

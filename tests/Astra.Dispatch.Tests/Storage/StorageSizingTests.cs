@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Astra.Dispatch.Contracts;
 using Astra.Dispatch.Delivery;
+using Astra.Dispatch.Rules;
 using Astra.Dispatch.Storage;
 using Xunit.Abstractions;
 

@@ -89,18 +89,30 @@ internal static class Some
         string.Concat(Enumerable.Repeat(open, depth)) + inner + string.Concat(Enumerable.Repeat(close, depth));
 }
 
-/// <summary>A secrets folder in a temp directory, deleted afterwards (no process-wide environment variables).</summary>
+/// <summary>
+/// A secrets folder in a temp directory, deleted afterwards (no process-wide environment variables). The secrets given
+/// are tenant acme's (<c>Folder/acme/NAME</c>), the tenant of <see cref="Some"/>'s rules; <see cref="Add"/> writes others.
+/// </summary>
 internal sealed class TempSecrets : IDisposable
 {
+    public const string Tenant = "acme";
+
     public TempSecrets(params (string Name, string Value)[] secrets)
     {
         Folder = Directory.CreateTempSubdirectory("astra-secrets-").FullName;
         foreach (var (name, value) in secrets)
-            File.WriteAllText(Path.Combine(Folder, name), value + "\n");
+            Add(Tenant, name, value);
         Store = new SecretStore(Options.Create(new DispatchOptions { SecretsPath = Folder }));
     }
 
     public string Folder { get; }
+
+    /// <summary>Writes <paramref name="tenant"/>'s secret file <paramref name="name"/> (with the trailing newline of a Kubernetes secret file).</summary>
+    public void Add(string tenant, string name, string value)
+    {
+        Directory.CreateDirectory(Path.Combine(Folder, tenant));
+        File.WriteAllText(Path.Combine(Folder, tenant, name), value + "\n");
+    }
 
     public SecretStore Store { get; }
 

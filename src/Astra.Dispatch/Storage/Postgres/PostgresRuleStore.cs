@@ -1,5 +1,4 @@
 using System.Data;
-using System.Text.Json;
 using Astra.Dispatch.Rules;
 using Dapper;
 using Npgsql;
@@ -16,11 +15,7 @@ internal sealed class PostgresRuleStore(PostgresDatabase database, TimeProvider 
     /// <summary>The LISTEN/NOTIFY channel of rule changes; the payload is the new generation.</summary>
     public const string NotifyChannel = "astra_dispatch_rules";
 
-    /// <summary>Serializes imports across replicas, so the per-tenant rule count is checked against what is stored.</summary>
-    private const long ImportLockKey = PostgresMigrations.LockKey + 2;
-
-    private static readonly string Columns =
-        $"tenant_id AS TenantId, id, definition, version, enabled, paused_reason AS PausedReason, source, {PostgresText.Timestamp("updated_at")} AS UpdatedAt";
+    private static readonly string Columns = PostgresRuleWrites.Columns;
 
     public async Task<long> GetGenerationAsync(CancellationToken cancellationToken)
     {
@@ -56,12 +51,12 @@ internal sealed class PostgresRuleStore(PostgresDatabase database, TimeProvider 
         return rows.AsList();
     }
 
-    public async Task<ImportSummary> ImportAsync(IReadOnlyList<RuleDefinition> rules, string? source, int maxRulesPerTenant, CancellationToken cancellationToken)
+    public async Task<ImportSummary> ImportAsync(IReadOnlyList<RuleDefinition> rules, string? source, ImportLimits limits, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(@key)", new { key = ImportLockKey }, tx, cancellationToken: cancellationToken));
-        var definitions = rules.Select(r => (Rule: r, Json: JsonSerializer.Serialize(r, RuleDocumentReader.JsonOptions))).ToList();
+        await PostgresRuleWrites.LockAsync(connection, tx, cancellationToken);
+        var definitions = rules.Select(r => (Rule: r, Json: PostgresRuleWrites.Json(r))).ToList();
         // One round trip for what is stored, one for what changed: an import of 10,000 rules stays quick.
         var stored = new Dictionary<(string, string), string>();
         await using (var read = new NpgsqlCommand(
@@ -97,7 +92,7 @@ internal sealed class PostgresRuleStore(PostgresDatabase database, TimeProvider 
             await upsert.ExecuteNonQueryAsync(cancellationToken);
         }
         var removed = source is null ? 0 : await RemoveMissingAsync(connection, tx, rules, source, cancellationToken);
-        await RuleCounts.CheckAsync(connection, tx, rules, maxRulesPerTenant);
+        await PostgresRuleWrites.CheckLimitsAsync(connection, tx, rules, limits, cancellationToken);
         if (added + updated + removed > 0)
             await BumpGenerationAsync(connection, tx, cancellationToken);
         await tx.CommitAsync(cancellationToken);
@@ -141,9 +136,6 @@ internal sealed class PostgresRuleStore(PostgresDatabase database, TimeProvider 
         return await delete.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    /// <summary>The new generation, and a notification that is delivered when (and only if) the transaction commits.</summary>
     private static Task<int> BumpGenerationAsync(NpgsqlConnection connection, NpgsqlTransaction tx, CancellationToken cancellationToken) =>
-        connection.ExecuteAsync(new CommandDefinition(
-            $"WITH g AS (UPDATE rules_generation SET generation = generation + 1 WHERE id = 1 RETURNING generation) SELECT pg_notify('{NotifyChannel}', generation::text) FROM g",
-            transaction: tx, cancellationToken: cancellationToken));
+        PostgresRuleWrites.BumpGenerationAsync(connection, tx, cancellationToken);
 }

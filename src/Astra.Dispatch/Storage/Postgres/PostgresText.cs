@@ -12,4 +12,8 @@ internal static class PostgresText
 
     /// <summary>A timestamp as Npgsql sends it to timestamptz: a UTC <see cref="DateTime"/>.</summary>
     public static DateTime Utc(DateTimeOffset at) => at.UtcDateTime;
+
+    /// <summary>A record's round-trip text timestamp (<see cref="DeliveryBatch.Timestamp"/>) as Npgsql sends it to timestamptz.</summary>
+    public static DateTime? Utc(string? text) =>
+        text is null ? null : DateTimeOffset.Parse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind).UtcDateTime;
 }

@@ -16,6 +16,7 @@ public sealed class SqliteDatabase : IDispatchDatabase, IDisposable
         var path = System.IO.Path.GetFullPath(options.Value.Database);
         if (System.IO.Path.GetDirectoryName(path) is { Length: > 0 } folder)
             Directory.CreateDirectory(folder);
+        OwnerOnly(path);
         Path = path;
         _connectionString = new SqliteConnectionStringBuilder
         {
@@ -26,6 +27,43 @@ public sealed class SqliteDatabase : IDispatchDatabase, IDisposable
             DefaultTimeout = 30,
         }.ToString();
         _migrated = new Lazy<Task>(() => SqliteMigrations.ApplyAsync(this, time, CancellationToken.None));
+    }
+
+    /// <summary>Read and write for the owner only (0600).</summary>
+    internal const UnixFileMode FileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    /// <summary>
+    /// The database holds rules (secret names, in-house URLs) and the delivery log (response excerpts): it is created
+    /// 0600 before SQLite opens it, and SQLite gives its -wal and -shm files the database file's mode. A file or its
+    /// companions left readable by others (created by an older version, under a wider umask) are narrowed.
+    /// </summary>
+    private static void OwnerOnly(string path)
+    {
+        if (OperatingSystem.IsWindows())
+            return;
+        if (!File.Exists(path))
+        {
+            try
+            {
+                using var _ = new FileStream(path, new FileStreamOptions { Mode = System.IO.FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = FileMode });
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                // Another process (a replica, the CLI) created it first.
+            }
+        }
+        foreach (var file in new[] { path, path + "-wal", path + "-shm", path + "-journal" })
+        {
+            try
+            {
+                if (File.Exists(file) && (File.GetUnixFileMode(file) & ~FileMode) != 0)
+                    File.SetUnixFileMode(file, FileMode);
+            }
+            catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+            {
+                // Not ours to change (another user's file): SQLite still opens it if it may.
+            }
+        }
     }
 
     /// <summary>The database file's full path.</summary>

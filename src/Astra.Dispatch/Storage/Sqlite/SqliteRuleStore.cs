@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Astra.Dispatch.Rules;
 using Dapper;
 using Microsoft.Data.Sqlite;
@@ -8,8 +7,7 @@ namespace Astra.Dispatch.Storage.Sqlite;
 /// <summary>Rules in SQLite, keyed by (tenant, id). Every change bumps <c>rules_generation</c> so caches in any process reload.</summary>
 internal sealed class SqliteRuleStore(SqliteDatabase database, TimeProvider time) : IRuleStore
 {
-    private const string Columns =
-        "tenant_id AS TenantId, id, definition, version, enabled, paused_reason AS PausedReason, source, updated_at AS UpdatedAt";
+    private const string Columns = SqliteRuleWrites.Columns;
 
     public async Task<long> GetGenerationAsync(CancellationToken cancellationToken)
     {
@@ -41,7 +39,7 @@ internal sealed class SqliteRuleStore(SqliteDatabase database, TimeProvider time
         return rows.AsList();
     }
 
-    public async Task<ImportSummary> ImportAsync(IReadOnlyList<RuleDefinition> rules, string? source, int maxRulesPerTenant, CancellationToken cancellationToken)
+    public async Task<ImportSummary> ImportAsync(IReadOnlyList<RuleDefinition> rules, string? source, ImportLimits limits, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
@@ -49,7 +47,7 @@ internal sealed class SqliteRuleStore(SqliteDatabase database, TimeProvider time
         int added = 0, updated = 0, unchanged = 0;
         foreach (var rule in rules)
         {
-            var json = JsonSerializer.Serialize(rule, RuleDocumentReader.JsonOptions);
+            var json = SqliteRuleWrites.Json(rule);
             var existing = await connection.QuerySingleOrDefaultAsync<(string Definition, long Version)?>(
                 "SELECT definition, version FROM rules WHERE tenant_id = @TenantId AND id = @Id", new { rule.TenantId, rule.Id }, tx);
             if (existing is { } row && row.Definition == json)
@@ -57,18 +55,14 @@ internal sealed class SqliteRuleStore(SqliteDatabase database, TimeProvider time
                 unchanged++;
                 continue;
             }
-            await connection.ExecuteAsync(
-                """
-                INSERT INTO rules (tenant_id, id, definition, version, enabled, paused_reason, source, updated_at)
-                VALUES (@TenantId, @Id, @json, 1, @Enabled, NULL, @source, @now)
-                ON CONFLICT (tenant_id, id) DO UPDATE SET definition = excluded.definition, version = rules.version + 1,
-                    enabled = excluded.enabled, paused_reason = NULL, source = excluded.source, updated_at = excluded.updated_at
-                """,
-                new { rule.TenantId, rule.Id, json, rule.Enabled, source, now }, tx);
+            await SqliteRuleWrites.UpsertAsync(connection, tx, rule, json, source, now);
             if (existing is null) added++; else updated++;
         }
-        var removed = source is null ? 0 : await RemoveMissingAsync(connection, tx, rules, source);
-        await RuleCounts.CheckAsync(connection, tx, rules, maxRulesPerTenant);
+        var removed = 0;
+        IReadOnlyList<(string TenantId, string Id)> missing = source is null ? [] : await SqliteRuleWrites.MissingAsync(connection, tx, rules, source);
+        foreach (var (tenantId, id) in missing)
+            removed += await SqliteRuleWrites.DeleteAsync(connection, tx, tenantId, id);
+        await SqliteRuleWrites.CheckLimitsAsync(connection, tx, rules, limits);
         if (added + updated + removed > 0)
             await BumpGenerationAsync(connection, tx);
         await tx.CommitAsync(cancellationToken);
@@ -79,9 +73,7 @@ internal sealed class SqliteRuleStore(SqliteDatabase database, TimeProvider time
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        var changed = await connection.ExecuteAsync(
-            "UPDATE rules SET enabled = @enabled, paused_reason = @pausedReason, updated_at = @now WHERE tenant_id = @tenantId AND id = @id",
-            new { tenantId, id, enabled, pausedReason, now = DeliveryBatch.Timestamp(time.GetUtcNow()) }, tx);
+        var changed = await SqliteRuleWrites.SetEnabledAsync(connection, tx, tenantId, id, enabled, pausedReason, DeliveryBatch.Timestamp(time.GetUtcNow()));
         if (changed > 0)
             await BumpGenerationAsync(connection, tx);
         await tx.CommitAsync(cancellationToken);
@@ -92,25 +84,12 @@ internal sealed class SqliteRuleStore(SqliteDatabase database, TimeProvider time
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        var changed = await connection.ExecuteAsync("DELETE FROM rules WHERE tenant_id = @tenantId AND id = @id", new { tenantId, id }, tx);
+        var changed = await SqliteRuleWrites.DeleteAsync(connection, tx, tenantId, id);
         if (changed > 0)
             await BumpGenerationAsync(connection, tx);
         await tx.CommitAsync(cancellationToken);
         return changed > 0;
     }
 
-    /// <summary>Deletes the rules last imported from <paramref name="source"/> that this import no longer has.</summary>
-    private static async Task<int> RemoveMissingAsync(SqliteConnection connection, SqliteTransaction tx, IReadOnlyList<RuleDefinition> rules, string source)
-    {
-        var kept = rules.Select(r => (r.TenantId, r.Id)).ToHashSet();
-        var stored = await connection.QueryAsync<(string TenantId, string Id)>(
-            "SELECT tenant_id, id FROM rules WHERE source = @source", new { source }, tx);
-        var removed = 0;
-        foreach (var (tenantId, id) in stored.Where(r => !kept.Contains(r)))
-            removed += await connection.ExecuteAsync("DELETE FROM rules WHERE tenant_id = @tenantId AND id = @id", new { tenantId, id }, tx);
-        return removed;
-    }
-
-    private static Task<int> BumpGenerationAsync(SqliteConnection connection, SqliteTransaction tx) =>
-        connection.ExecuteAsync("UPDATE rules_generation SET generation = generation + 1 WHERE id = 1", transaction: tx);
+    private static Task<int> BumpGenerationAsync(SqliteConnection connection, SqliteTransaction tx) => SqliteRuleWrites.BumpGenerationAsync(connection, tx);
 }

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using Astra.Dispatch.Contracts;
 using RabbitMQ.Client;
 
-namespace Astra.Dispatch.Cli.DeadLetters;
+namespace Astra.Dispatch.Bus.Operations;
 
 /// <summary>
 /// Makes a dead letter look new, so a redriven message gets its full retry schedule: MassTransit reads its
@@ -27,6 +27,9 @@ internal static class RedriveCleaner
         {
             Persistent = true,
             Expiration = null,
+            // The CLI may not publish as another broker user (RabbitMQ refuses it), and must not lend its own to a
+            // redriven event: under Dispatch:Tenancy:Publishers that would launder an event refused for its publisher.
+            UserId = null,
         };
         if (original.Headers is { } headers)
             properties.Headers = headers.Where(h => !IsFaultHeader(h.Key)).ToDictionary(h => h.Key, h => h.Value);

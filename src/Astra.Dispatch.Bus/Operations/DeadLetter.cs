@@ -3,25 +3,38 @@ using System.Text.Json.Nodes;
 using Astra.Dispatch.Contracts;
 using RabbitMQ.Client;
 
-namespace Astra.Dispatch.Cli.DeadLetters;
+namespace Astra.Dispatch.Bus.Operations;
 
-/// <summary>A message in an error queue, read without consuming it.</summary>
-internal sealed record DeadLetter
+/// <summary>A message in an error queue, read without consuming it. Headers, reason and body are as stored: redact before showing them.</summary>
+public sealed record DeadLetter
 {
+    /// <summary>1 for the message at the head of the queue.</summary>
     public int Position { get; init; }
+    /// <summary>The delivery id, else the event id, else the message id, else <c>#position</c>.</summary>
     public string Id { get; init; } = "";
+    /// <summary>The AMQP message id.</summary>
     public string? MessageId { get; init; }
+    /// <summary>The delivery, for a send command.</summary>
     public string? DeliveryId { get; init; }
+    /// <summary>The event.</summary>
     public string? EventId { get; init; }
+    /// <summary>The rule, for a send command.</summary>
     public string? RuleId { get; init; }
+    /// <summary>The tenant (header <c>astra-tenant-id</c>, else the body's <c>tenantId</c>); null when it cannot be told (a body that is not JSON).</summary>
+    public string? TenantId { get; init; }
+    /// <summary>Why it was dead-lettered.</summary>
     public string? Reason { get; init; }
+    /// <summary>When it failed.</summary>
     public DateTimeOffset? FailedAt { get; init; }
+    /// <summary>Its AMQP headers as text.</summary>
     public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+    /// <summary>Its body as text.</summary>
     public string Body { get; init; } = "";
 
+    /// <summary>Whether <paramref name="id"/> names it (delivery, event or message id, as lists show them).</summary>
     public bool HasId(string id) => id == Id || id == MessageId || id == DeliveryId || id == EventId;
 
-    public static DeadLetter From(int position, IReadOnlyBasicProperties properties, ReadOnlyMemory<byte> body)
+    internal static DeadLetter From(int position, IReadOnlyBasicProperties properties, ReadOnlyMemory<byte> body)
     {
         var headers = (properties.Headers ?? new Dictionary<string, object?>())
             .ToDictionary(h => h.Key, h => HeaderText(h.Value), StringComparer.Ordinal);
@@ -50,6 +63,7 @@ internal sealed record DeadLetter
             DeliveryId = deliveryId,
             EventId = eventId,
             RuleId = headers.GetValueOrDefault(BusHeaders.RuleId) ?? Str(message, "ruleId"),
+            TenantId = headers.GetValueOrDefault(BusHeaders.TenantId) is { Length: > 0 } tenant ? tenant : Str(message, "tenantId"),
             Reason = headers.GetValueOrDefault(BusHeaders.LastError) ?? headers.GetValueOrDefault(BusHeaders.FaultMessage) ?? headers.GetValueOrDefault(BusHeaders.Reason),
             FailedAt = failedAt,
             Headers = headers,

@@ -1,26 +1,29 @@
-using Astra.Dispatch.Cli.Infrastructure;
 using Astra.Dispatch.Contracts;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 
-namespace Astra.Dispatch.Cli.DeadLetters;
+namespace Astra.Dispatch.Bus.Operations;
 
 /// <summary>
 /// Reads, moves and purges the error queues with plain AMQP. Messages are taken with <c>basic.get</c> without
 /// auto-ack and settled only after their copy is confirmed by the broker, so an interrupted run loses nothing
 /// (unsettled messages return to the error queue when the channel closes; at worst one is redriven twice).
 /// </summary>
-internal sealed class DeadLetterQueue(BrokerConnector broker)
+public sealed class DeadLetterQueue(BrokerConnector broker)
 {
-    public static string ErrorQueue(string queue) => queue switch
+    /// <summary>The error queue and where its messages are redriven to, for <c>send</c> or <c>events</c>; false for any other name.</summary>
+    public static bool TryResolve(string? queue, out string errorQueue, out string targetQueue)
     {
-        "send" => BusNames.SendErrorQueue,
-        "events" => BusNames.EventsErrorQueue,
-        _ => throw CliException.Usage($"--queue must be send or events, not '{queue}'."),
-    };
+        (errorQueue, targetQueue) = queue switch
+        {
+            "send" => (BusNames.SendErrorQueue, BusNames.SendQueue),
+            "events" => (BusNames.EventsErrorQueue, BusNames.EventsQueue),
+            _ => ("", ""),
+        };
+        return errorQueue.Length > 0;
+    }
 
-    public static string TargetQueue(string queue) => queue == "events" ? BusNames.EventsQueue : BusNames.SendQueue;
-
+    /// <summary>Up to <paramref name="limit"/> dead letters from the head of the queue, left in place.</summary>
     public async Task<IReadOnlyList<DeadLetter>> PeekAsync(string errorQueue, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await broker.ConnectAsync(cancellationToken);
@@ -46,7 +49,7 @@ internal sealed class DeadLetterQueue(BrokerConnector broker)
     {
         await using var connection = await broker.ConnectAsync(cancellationToken);
         if (await TryCountAsync(connection, targetQueue, cancellationToken) is null)
-            throw CliException.Failed($"Queue {targetQueue} does not exist on the broker (has a worker run against it yet?).");
+            throw new BrokerUnavailableException($"Queue {targetQueue} does not exist on the broker (has a worker run against it yet?).");
         if (await TryCountAsync(connection, errorQueue, cancellationToken) is not { } total)
             return new RedriveResult([], 0);
         await using var channel = await connection.CreateChannelAsync(BrokerConnector.Confirms, cancellationToken);
@@ -106,6 +109,7 @@ internal sealed class DeadLetterQueue(BrokerConnector broker)
         return new RedriveResult(deleted, kept.Count);
     }
 
+    /// <summary>Deletes every message of the queue; how many.</summary>
     public async Task<uint> PurgeAsync(string errorQueue, CancellationToken cancellationToken)
     {
         await using var connection = await broker.ConnectAsync(cancellationToken);
@@ -130,4 +134,5 @@ internal sealed class DeadLetterQueue(BrokerConnector broker)
     }
 }
 
-internal sealed record RedriveResult(IReadOnlyList<DeadLetter> Moved, int Kept);
+/// <summary>What a redrive moved, and how many dead letters it left in place.</summary>
+public sealed record RedriveResult(IReadOnlyList<DeadLetter> Moved, int Kept);

@@ -4,13 +4,13 @@ using Astra.Dispatch.Dispatching;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 
-namespace Astra.Dispatch.Cli.Infrastructure;
+namespace Astra.Dispatch.Bus.Operations;
 
 /// <summary>
 /// Puts a command on <c>astra.dispatch.send</c> as the workers' own commands travel: plain JSON, persistent, mandatory
 /// and confirmed by the broker, through the default exchange like a redriven dead letter.
 /// </summary>
-internal sealed class AmqpCommandSender(BrokerConnector broker) : IDeliveryCommandSender
+internal sealed class AmqpCommandSender(BrokerConnector broker, TimeProvider time) : IDeliveryCommandSender
 {
     public async Task SendAsync(SendHttpAction command, CancellationToken cancellationToken)
     {
@@ -21,7 +21,7 @@ internal sealed class AmqpCommandSender(BrokerConnector broker) : IDeliveryComma
             ContentType = "application/json",
             Persistent = true,
             MessageId = Guid.NewGuid().ToString(),
-            Timestamp = new AmqpTimestamp(DateTimeOffset.UtcNow.ToUnixTimeSeconds()),
+            Timestamp = new AmqpTimestamp(time.GetUtcNow().ToUnixTimeSeconds()),
         };
         try
         {
@@ -30,7 +30,7 @@ internal sealed class AmqpCommandSender(BrokerConnector broker) : IDeliveryComma
         }
         catch (PublishException ex) when (ex.IsReturn)
         {
-            throw CliException.Failed($"Queue {BusNames.SendQueue} does not exist on the broker (has a worker run against it yet?).");
+            throw new BrokerUnavailableException($"Queue {BusNames.SendQueue} does not exist on the broker (has a worker run against it yet?).");
         }
     }
 }

@@ -1,9 +1,9 @@
 using System.Text;
 using System.Text.Json;
-using Astra.Dispatch.Cli.DeadLetters;
+using Astra.Dispatch.Bus.Operations;
 using RabbitMQ.Client;
 
-namespace Astra.Dispatch.Cli.Tests;
+namespace Astra.Dispatch.Tests.Bus;
 
 public sealed class RedriveCleanerTests
 {
@@ -23,6 +23,21 @@ public sealed class RedriveCleanerTests
         Assert.Equal("m2", cleaned.MessageId);
         Assert.Null(cleaned.Expiration);
         Assert.True(cleaned.Persistent);
+    }
+
+    /// <summary>
+    /// On main a redrive copied <c>user_id</c>: RabbitMQ refuses the CLI's publish under another broker user, and a
+    /// redrive under the CLI's own user would vouch for an event refused for its publisher (Dispatch:Tenancy:Publishers).
+    /// </summary>
+    [Fact]
+    public void Properties_UserId_Removed()
+    {
+        var original = new BasicProperties { UserId = "agent-runtime-evil", MessageId = "m1", Headers = new Dictionary<string, object?> { ["astra-publisher"] = "agent-runtime-evil"u8.ToArray() } };
+
+        var cleaned = RedriveCleaner.Properties(original);
+
+        Assert.False(cleaned.IsUserIdPresent());
+        Assert.Empty(cleaned.Headers!);
     }
 
     [Fact]

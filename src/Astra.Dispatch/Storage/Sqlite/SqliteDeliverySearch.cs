@@ -1,0 +1,48 @@
+using System.Text;
+using Dapper;
+
+namespace Astra.Dispatch.Storage.Sqlite;
+
+/// <summary>Keyset-paged delivery searches in SQLite (index <c>ix_deliveries_tenant_created</c>, migration 0003).</summary>
+internal sealed class SqliteDeliverySearch(SqliteDatabase database) : IDeliverySearch
+{
+    private const string Columns =
+        "id, event_id AS EventId, event_type AS EventType, rule_id AS RuleId, tenant_id AS TenantId, status, attempts, " +
+        "last_status_code AS LastStatusCode, last_error AS LastError, next_attempt_at AS NextAttemptAt, created_at AS CreatedAt, updated_at AS UpdatedAt";
+
+    public async Task<IReadOnlyList<DeliveryRecord>> ListAsync(DeliveryPageQuery query, CancellationToken cancellationToken)
+    {
+        var sql = new StringBuilder($"SELECT {Columns} FROM deliveries WHERE 1 = 1");
+        if (query.TenantId is not null)
+            sql.Append(" AND tenant_id = @TenantId");
+        if (query.Status is not null)
+            sql.Append(" AND status = @Status");
+        if (query.RuleId is not null)
+            sql.Append(" AND rule_id = @RuleId");
+        if (query.EventId is not null)
+            sql.Append(" AND event_id = @EventId");
+        if (query.Since is not null)
+            sql.Append(" AND updated_at >= @since");
+        if (query.After is not null)
+            sql.Append(" AND (created_at < @afterCreated OR (created_at = @afterCreated AND id < @afterId))");
+        sql.Append(" ORDER BY created_at DESC, id DESC LIMIT @Limit");
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<DeliveryRecord>(new CommandDefinition(sql.ToString(), new
+        {
+            query.TenantId, query.Status, query.RuleId, query.EventId, query.Limit,
+            since = query.Since is { } s ? DeliveryBatch.Timestamp(s) : null,
+            afterCreated = query.After?.CreatedAt,
+            afterId = query.After?.Id,
+        }, cancellationToken: cancellationToken));
+        return rows.AsList();
+    }
+
+    public async Task<IReadOnlyDictionary<string, long>> CountByStatusAsync(string? tenantId, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(string Status, long Count)>(new CommandDefinition(
+            "SELECT status, COUNT(*) FROM deliveries WHERE updated_at >= @since AND (@tenantId IS NULL OR tenant_id = @tenantId) GROUP BY status",
+            new { since = DeliveryBatch.Timestamp(since), tenantId }, cancellationToken: cancellationToken));
+        return rows.ToDictionary(r => r.Status, r => r.Count, StringComparer.Ordinal);
+    }
+}

@@ -1,0 +1,132 @@
+using System.Net;
+using Astra.Dispatch.Console.Tests.Api.Support;
+using Astra.Dispatch.Storage.Sqlite;
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Astra.Dispatch.Console.Tests.Api;
+
+/// <summary>Delivery search with cursor paging over the real SQLite log, and one delivery with its attempts.</summary>
+public sealed class DeliveriesApiTests : IAsyncLifetime
+{
+    private const string Deliveries = "/api/v1/tenants/acme/deliveries";
+    private static readonly DateTimeOffset T0 = DateTimeOffset.UtcNow.AddMinutes(-30);
+    private ConsoleApp _app = null!;
+    private string _viewer = null!;
+
+    public async Task InitializeAsync()
+    {
+        _app = await ConsoleApp.StartAsync();
+        _viewer = await _app.KeyAsync("viewer", "acme");
+    }
+
+    public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    [Fact]
+    public async Task Paging_WhileTheLogChanges_EveryDeliveryOnceNewestFirst()
+    {
+        // 23 deliveries, several created in the same instant (ties are broken by id), plus another tenant's.
+        var expected = new List<string>();
+        for (var i = 0; i < 23; i++)
+            expected.Add(await InsertAsync($"msg_{i:D3}", "acme", T0.AddSeconds(i / 3), i % 2 == 0 ? "succeeded" : "failed"));
+        await InsertAsync("msg_other", "globex", T0.AddSeconds(5), "succeeded");
+        var seen = new List<string>();
+        string? cursor = null;
+        var pages = 0;
+        do
+        {
+            var page = (await _app.Client.GetAsync($"{Deliveries}?limit=5{(cursor is null ? "" : "&cursor=" + cursor)}", _viewer)).AssertOk();
+            seen.AddRange(page.GetProperty("items").EnumerateArray().Select(d => d.GetProperty("id").GetString()!));
+            cursor = page.GetProperty("next").GetString();
+            if (pages++ == 1)
+            {
+                // Meanwhile: a new delivery arrives, and one already listed and one not yet listed are updated.
+                await InsertAsync("msg_new", "acme", DateTimeOffset.UtcNow, "pending");
+                await TouchAsync("msg_020");
+                await TouchAsync("msg_002");
+            }
+        }
+        while (cursor is not null);
+
+        Assert.Equal(5, pages);
+        Assert.Equal(expected.AsEnumerable().Reverse(), seen);
+    }
+
+    [Fact]
+    public async Task Filters_StatusRuleEventSince()
+    {
+        await InsertAsync("msg_a", "acme", T0, "succeeded", rule: "crm", eventId: "evt_1");
+        await InsertAsync("msg_b", "acme", T0.AddSeconds(1), "failed", rule: "crm", eventId: "evt_2");
+        await InsertAsync("msg_c", "acme", T0.AddSeconds(2), "failed", rule: "chat", eventId: "evt_2", updatedAt: DateTimeOffset.UtcNow.AddDays(-2));
+
+        async Task<IEnumerable<string>> Ids(string query) =>
+            (await _app.Client.GetAsync($"{Deliveries}?{query}", _viewer)).AssertOk().GetProperty("items").EnumerateArray().Select(d => d.GetProperty("id").GetString()!);
+
+        Assert.Equal(["msg_c", "msg_b"], await Ids("status=failed"));
+        Assert.Equal(["msg_b", "msg_a"], await Ids("rule=crm"));
+        Assert.Equal(["msg_c", "msg_b"], await Ids("event=evt_2"));
+        Assert.Equal(["msg_b", "msg_a"], await Ids("since=1d"));
+        Assert.Equal(["msg_b"], await Ids($"since={Uri.EscapeDataString(T0.AddSeconds(1).ToString("O"))}&status=failed"));
+    }
+
+    [Fact]
+    public async Task BadQuery_422WithEveryError()
+    {
+        var answer = await _app.Client.GetAsync($"{Deliveries}?status=lost&since=yesterday&limit=0&cursor=garbage", _viewer);
+
+        var fields = answer.AssertProblem(HttpStatusCode.UnprocessableEntity).GetProperty("errors").EnumerateArray().Select(e => e.GetProperty("field").GetString());
+        Assert.Equal(["status", "since", "limit", "cursor"], fields);
+    }
+
+    [Fact]
+    public async Task Get_WithAttempts_Redacted_OtherTenantsDelivery404()
+    {
+        await InsertAsync("msg_one", "acme", T0, "succeeded");
+        await InsertAttemptAsync("msg_one", 1, 503, "transient", "HTTP 503", """{ "error": "busy", "access_token": "leaked-token" }""");
+        await InsertAttemptAsync("msg_one", 2, 200, "succeeded", null, """{ "id": 42 }""");
+        await InsertAsync("msg_theirs", "globex", T0, "succeeded");
+
+        var answer = await _app.Client.GetAsync($"{Deliveries}/msg_one", _viewer);
+        var theirs = await _app.Client.GetAsync($"{Deliveries}/msg_theirs", await _app.KeyAsync("admin"));
+
+        var body = answer.AssertOk();
+        Assert.Equal("msg_one", body.GetProperty("delivery").GetProperty("id").GetString());
+        var attempts = body.GetProperty("attempts").EnumerateArray().ToList();
+        Assert.Equal([503, 200], attempts.Select(a => a.GetProperty("statusCode").GetInt32()));
+        Assert.Equal("transient", attempts[0].GetProperty("outcome").GetString());
+        Assert.Equal(12.5, attempts[0].GetProperty("durationMs").GetDouble());
+        Assert.Equal("HTTP 503", attempts[0].GetProperty("error").GetString());
+        Assert.DoesNotContain("leaked-token", answer.Text, StringComparison.Ordinal);
+        theirs.AssertProblem(HttpStatusCode.NotFound); // under acme's path, even for an admin
+        (await _app.Client.GetAsync($"{Deliveries}/msg_missing", _viewer)).AssertProblem(HttpStatusCode.NotFound);
+    }
+
+    private async Task<string> InsertAsync(string id, string tenant, DateTimeOffset createdAt, string status, string rule = "crm", string? eventId = null,
+        DateTimeOffset? updatedAt = null)
+    {
+        await using var connection = await _app.Services.GetRequiredService<SqliteDatabase>().OpenAsync(default);
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO deliveries (id, event_id, event_type, rule_id, tenant_id, status, attempts, created_at, updated_at)
+            VALUES (@id, @eventId, 'lead.captured', @rule, @tenant, @status, 1, @createdAt, @updatedAt)
+            """,
+            new { id, eventId = eventId ?? "evt_" + id, rule, tenant, status, createdAt = createdAt.ToString("O"), updatedAt = (updatedAt ?? createdAt).ToString("O") });
+        return id;
+    }
+
+    private async Task TouchAsync(string id)
+    {
+        await using var connection = await _app.Services.GetRequiredService<SqliteDatabase>().OpenAsync(default);
+        await connection.ExecuteAsync("UPDATE deliveries SET updated_at = @now, status = 'retrying' WHERE id = @id", new { id, now = DateTimeOffset.UtcNow.ToString("O") });
+    }
+
+    private async Task InsertAttemptAsync(string id, int attempt, int status, string outcome, string? error, string excerpt)
+    {
+        await using var connection = await _app.Services.GetRequiredService<SqliteDatabase>().OpenAsync(default);
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO attempts (delivery_id, attempt, started_at, duration_ms, status_code, outcome, error, response_excerpt)
+            VALUES (@id, @attempt, @at, 12.5, @status, @outcome, @error, @excerpt)
+            """, new { id, attempt, at = T0.AddSeconds(attempt).ToString("O"), status, outcome, error, excerpt });
+    }
+}
