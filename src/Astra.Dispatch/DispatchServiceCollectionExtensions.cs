@@ -80,11 +80,7 @@ public static class DispatchServiceCollectionExtensions
         services.TryAddSingleton(sp => new RuleDryRun(sp.GetRequiredService<RuleMatcher>(), sp.GetRequiredService<RequestRenderer>(),
             sp.GetRequiredService<Redactor>(), sp.GetRequiredService<IHttpActionSender>(), sp.GetRequiredService<TimeProvider>()));
 
-        // Management: what the API and the CLI change, with revisions and the audit log.
-        services.TryAddSingleton<IRuleChangeStore, SqliteRuleChangeStore>();
-        services.TryAddSingleton<IApiKeyStore, SqliteApiKeyStore>();
-        services.TryAddSingleton<IAuditLog, SqliteAuditLog>();
-        services.TryAddSingleton<IDeliverySearch, SqliteDeliverySearch>();
+        // Management: what the API and the CLI change, with revisions and the audit log (stores in AddStorage).
         services.TryAddSingleton<RuleService>();
         services.TryAddSingleton<KeyService>();
         return new DispatchBuilder(services);
@@ -113,6 +109,18 @@ public static class DispatchServiceCollectionExtensions
         services.TryAddSingleton<IRuleChangeSignal>(Chosen<IRuleChangeSignal, PollingRuleChangeSignal, PostgresRuleListener>);
         services.TryAddSingleton<IDeliveryLog, DeliveryLog>();
 
+        services.TryAddSingleton<SqliteRuleChangeStore>();
+        services.TryAddSingleton<SqliteApiKeyStore>();
+        services.TryAddSingleton<SqliteAuditLog>();
+        services.TryAddSingleton<SqliteDeliverySearch>();
+        services.TryAddSingleton<PostgresRuleChangeStore>();
+        services.TryAddSingleton<PostgresApiKeyStore>();
+        services.TryAddSingleton<PostgresAuditLog>();
+        services.TryAddSingleton<PostgresDeliverySearch>();
+        services.TryAddSingleton<IRuleChangeStore>(Chosen<IRuleChangeStore, SqliteRuleChangeStore, PostgresRuleChangeStore>);
+        services.TryAddSingleton<IApiKeyStore>(Chosen<IApiKeyStore, SqliteApiKeyStore, PostgresApiKeyStore>);
+        services.TryAddSingleton<IAuditLog>(Chosen<IAuditLog, SqliteAuditLog, PostgresAuditLog>);
+        services.TryAddSingleton<IDeliverySearch>(Chosen<IDeliverySearch, SqliteDeliverySearch, PostgresDeliverySearch>);
     }
 
     private static TService Chosen<TService, TSqlite, TPostgres>(IServiceProvider services)

@@ -7,7 +7,7 @@ namespace Astra.Dispatch.Storage.Postgres;
 
 /// <summary>
 /// The rule statements both writers run inside their own transaction: <see cref="PostgresRuleStore"/> (the worker's
-/// rules file, pausing) and people's changes (with revisions and audit).
+/// rules file, pausing) and <see cref="PostgresRuleChangeStore"/> (people's changes, with revisions and audit).
 /// </summary>
 internal static class PostgresRuleWrites
 {

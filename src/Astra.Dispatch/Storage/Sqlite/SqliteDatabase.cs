@@ -13,6 +13,9 @@ public sealed class SqliteDatabase : IDispatchDatabase, IDisposable
     /// <summary>The database named by <c>Dispatch:Database</c>, created with its folder on first use.</summary>
     public SqliteDatabase(IOptions<DispatchOptions> options, TimeProvider time)
     {
+        // A PostgreSQL URL taken for a path would become folders named after its user and password.
+        if (DatabaseUrl.IsPostgres(options.Value.Database))
+            throw new InvalidOperationException("Dispatch:Database is a PostgreSQL URL, not a SQLite file: resolve IDispatchDatabase, not SqliteDatabase.");
         var path = System.IO.Path.GetFullPath(options.Value.Database);
         if (System.IO.Path.GetDirectoryName(path) is { Length: > 0 } folder)
             Directory.CreateDirectory(folder);

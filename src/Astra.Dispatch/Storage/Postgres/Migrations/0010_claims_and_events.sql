@@ -1,4 +1,4 @@
--- 0003-0009 are left to the management API's tables (issue 22); versions are applied one by one, whatever the order.
+-- 0003 holds the management API's tables (issue 22); versions are applied one by one, whatever the order.
 
 -- Claim before send: whoever holds a delivery's claim may send it. owner is NULL once released (by the log batch that
 -- records the attempt); succeeded, set by that batch, makes the claim final: no copy of the delivery is sent again.
