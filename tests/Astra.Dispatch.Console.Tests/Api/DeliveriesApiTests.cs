@@ -1,13 +1,12 @@
 using System.Net;
 using Astra.Dispatch.Console.Tests.Api.Support;
-using Astra.Dispatch.Storage.Sqlite;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Astra.Dispatch.Console.Tests.Api;
 
-/// <summary>Delivery search with cursor paging over the real SQLite log, and one delivery with its attempts.</summary>
-public sealed class DeliveriesApiTests : IAsyncLifetime
+/// <summary>Delivery search with cursor paging over the real log (SQLite or PostgreSQL), and one delivery with its attempts.</summary>
+public abstract class DeliveriesApiTests(string database) : IAsyncLifetime
 {
     private const string Deliveries = "/api/v1/tenants/acme/deliveries";
     private static readonly DateTimeOffset T0 = DateTimeOffset.UtcNow.AddMinutes(-30);
@@ -16,7 +15,7 @@ public sealed class DeliveriesApiTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _app = await ConsoleApp.StartAsync();
+        _app = await ConsoleApp.StartAsync(database);
         _viewer = await _app.KeyAsync("viewer", "acme");
     }
 
@@ -104,29 +103,35 @@ public sealed class DeliveriesApiTests : IAsyncLifetime
     private async Task<string> InsertAsync(string id, string tenant, DateTimeOffset createdAt, string status, string rule = "crm", string? eventId = null,
         DateTimeOffset? updatedAt = null)
     {
-        await using var connection = await _app.Services.GetRequiredService<SqliteDatabase>().OpenAsync(default);
+        await using var connection = await _app.OpenDatabaseAsync();
         await connection.ExecuteAsync(
             """
             INSERT INTO deliveries (id, event_id, event_type, rule_id, tenant_id, status, attempts, created_at, updated_at)
             VALUES (@id, @eventId, 'lead.captured', @rule, @tenant, @status, 1, @createdAt, @updatedAt)
             """,
-            new { id, eventId = eventId ?? "evt_" + id, rule, tenant, status, createdAt = createdAt.ToString("O"), updatedAt = (updatedAt ?? createdAt).ToString("O") });
+            new { id, eventId = eventId ?? "evt_" + id, rule, tenant, status, createdAt = _app.Timestamp(createdAt), updatedAt = _app.Timestamp(updatedAt ?? createdAt) });
         return id;
     }
 
     private async Task TouchAsync(string id)
     {
-        await using var connection = await _app.Services.GetRequiredService<SqliteDatabase>().OpenAsync(default);
-        await connection.ExecuteAsync("UPDATE deliveries SET updated_at = @now, status = 'retrying' WHERE id = @id", new { id, now = DateTimeOffset.UtcNow.ToString("O") });
+        await using var connection = await _app.OpenDatabaseAsync();
+        await connection.ExecuteAsync("UPDATE deliveries SET updated_at = @now, status = 'retrying' WHERE id = @id", new { id, now = _app.Timestamp(DateTimeOffset.UtcNow) });
     }
 
     private async Task InsertAttemptAsync(string id, int attempt, int status, string outcome, string? error, string excerpt)
     {
-        await using var connection = await _app.Services.GetRequiredService<SqliteDatabase>().OpenAsync(default);
+        await using var connection = await _app.OpenDatabaseAsync();
         await connection.ExecuteAsync(
             """
             INSERT INTO attempts (delivery_id, attempt, started_at, duration_ms, status_code, outcome, error, response_excerpt)
             VALUES (@id, @attempt, @at, 12.5, @status, @outcome, @error, @excerpt)
-            """, new { id, attempt, at = T0.AddSeconds(attempt).ToString("O"), status, outcome, error, excerpt });
+            """, new { id, attempt, at = _app.Timestamp(T0.AddSeconds(attempt)), status, outcome, error, excerpt });
     }
 }
+
+/// <summary><see cref="DeliveriesApiTests"/> on SQLite.</summary>
+public sealed class DeliveriesApiOnSqliteTests() : DeliveriesApiTests(ConsoleApp.Sqlite);
+
+/// <summary><see cref="DeliveriesApiTests"/> on PostgreSQL.</summary>
+public sealed class DeliveriesApiOnPostgresTests() : DeliveriesApiTests(ConsoleApp.Postgres);

@@ -10,7 +10,7 @@ namespace Astra.Dispatch.Console.Tests.Api;
 /// and shown with its attempts, a dead letter is seen only by its tenant and redriven from the real error queue into
 /// the worker, which delivers it.
 /// </summary>
-public sealed class WorkerFlowTests : IAsyncLifetime
+public abstract class WorkerFlowTests(string database) : IAsyncLifetime
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(45);
     private readonly string _tenant = "t" + Guid.NewGuid().ToString("N")[..8];
@@ -24,7 +24,7 @@ public sealed class WorkerFlowTests : IAsyncLifetime
     {
         var vhost = await (await SharedBroker.GetAsync()).CreateVirtualHostAsync(_tenant);
         _receiver = await HttpReceiver.StartAsync();
-        _app = await ConsoleApp.StartAsync(vhost.ToString());
+        _app = await ConsoleApp.StartAsync(database, vhost.ToString());
         _worker = await InProcessWorker.StartAsync(vhost, _app.Settings["Dispatch:Database"]!, _app.Folder);
         _amqp = await RawAmqp.ConnectAsync(vhost);
         _operator = await _app.KeyAsync("operator", _tenant, "support");
@@ -159,3 +159,9 @@ public sealed class WorkerFlowTests : IAsyncLifetime
         return false;
     }
 }
+
+/// <summary><see cref="WorkerFlowTests"/> on SQLite.</summary>
+public sealed class WorkerFlowOnSqliteTests() : WorkerFlowTests(ConsoleApp.Sqlite);
+
+/// <summary><see cref="WorkerFlowTests"/> on PostgreSQL.</summary>
+public sealed class WorkerFlowOnPostgresTests() : WorkerFlowTests(ConsoleApp.Postgres);

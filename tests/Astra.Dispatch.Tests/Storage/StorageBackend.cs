@@ -51,6 +51,14 @@ public sealed class StorageBackend : IAsyncDisposable
 
     internal IDeliveryClaimStore Claims => Get<IDeliveryClaimStore>();
 
+    internal IRuleChangeStore RuleChanges => Get<IRuleChangeStore>();
+
+    internal IApiKeyStore ApiKeys => Get<IApiKeyStore>();
+
+    internal IAuditLog Audit => Get<IAuditLog>();
+
+    internal IDeliverySearch Search => Get<IDeliverySearch>();
+
     public IDispatchDatabase Db => Get<IDispatchDatabase>();
 
     public static async Task<StorageBackend> CreateAsync(string name, TimeProvider? time = null)
