@@ -82,6 +82,7 @@ public static class DispatchServiceCollectionExtensions
 
         // Management: what the API and the CLI change, with revisions and the audit log (stores in AddStorage).
         services.TryAddSingleton<RuleService>();
+        services.TryAddSingleton<DeliveryService>();
         services.TryAddSingleton<KeyService>();
         return new DispatchBuilder(services);
     }

@@ -1,14 +1,15 @@
 using Astra.Dispatch.Cli.Infrastructure;
 using Astra.Dispatch.Dispatching;
+using Astra.Dispatch.Management;
 
 namespace Astra.Dispatch.Cli.Deliveries;
 
-/// <summary><c>deliveries resend ID</c>: the core's <see cref="DeliveryResend"/>, translated to output and exit codes.</summary>
+/// <summary><c>deliveries resend ID</c>: the <see cref="DeliveryService"/> the API uses too (audited), translated to output and exit codes.</summary>
 internal sealed class DeliveriesResendCommand(CliOutput output) : DispatchCommand<DeliveryResendSettings>(output)
 {
     protected override async Task<int> RunAsync(DeliveryResendSettings settings, IServiceProvider services, CancellationToken cancellationToken)
     {
-        var result = await Get<DeliveryResend>(services).ResendAsync(settings.Id, settings.Tenant, cancellationToken);
+        var result = await Get<DeliveryService>(services).ResendAsync(settings.Id, settings.Tenant, Actor.Cli(), cancellationToken);
         if (result.Status != ResendStatus.Sent)
             throw CliException.Failed($"Not resent: {result.Message}.");
         var d = result.Delivery!;

@@ -100,6 +100,27 @@ public abstract class WorkerFlowTests(string database) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Resend_SucceededDelivery_SentAgainWithTheSameDeliveryId_Audited()
+    {
+        await PutRuleAsync("crm");
+        var eventId = "evt_" + Guid.NewGuid().ToString("N");
+        await PublishAsync(eventId);
+        var first = await _receiver.WaitForRequestAsync(r => r.Path == "/leads", Wait);
+        var delivery = await WaitForDeliveryAsync($"event={eventId}&status=succeeded");
+
+        var answer = await _app.Client.SendAsync(HttpMethod.Post, $"/api/v1/tenants/{_tenant}/deliveries/{delivery}/resend", _operator);
+
+        var body = answer.AssertOk(HttpStatusCode.Accepted);
+        Assert.Equal(("succeeded", "pending"), (body.GetProperty("previousStatus").GetString(), body.GetProperty("status").GetString()));
+        var again = await _receiver.WaitForCountAsync(2, Wait);
+        Assert.Equal(first.Headers["webhook-id"], again[1].Headers["webhook-id"]);
+        Assert.Equal(delivery, again[1].Headers["webhook-id"]);
+        await WaitForDeliveryAsync($"event={eventId}&status=succeeded");
+        var audit = (await _app.Client.GetAsync($"/api/v1/audit?action=delivery.resent", _operator)).AssertOk().GetProperty("items").EnumerateArray().Single();
+        Assert.Equal(("key:support", $"deliveries/{_tenant}/{delivery}"), (audit.GetProperty("actor").GetString(), audit.GetProperty("target").GetString()));
+    }
+
+    [Fact]
     public async Task Status_Admin_QueuesWithConsumers()
     {
         var admin = await _app.KeyAsync("admin");
