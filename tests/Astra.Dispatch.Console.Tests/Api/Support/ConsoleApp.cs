@@ -84,8 +84,8 @@ public sealed class ConsoleApp : IAsyncDisposable
             ["Dispatch:SecretsPath"] = Path.Combine(folder, "secrets"),
             ["Dispatch:Http:AllowPlainHttp"] = "true",
             ["Dispatch:Http:AllowedNetworks:0"] = "127.0.0.0/8",
-            // Test receivers listen on ephemeral ports.
-            ["Dispatch:Http:AllowedPorts:0"] = "1-65535",
+            // Receivers listen on random loopback ports.
+            ["Dispatch:Http:AllowedPorts:0"] = "1024-65535",
             ["Dispatch:Console:Urls"] = "http://127.0.0.1:0",
             // Every test talks from 127.0.0.1: only the limiter's own test gets a small budget.
             ["Dispatch:Console:FailedAuthLimit"] = "100000",

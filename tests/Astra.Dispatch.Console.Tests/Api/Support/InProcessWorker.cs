@@ -23,7 +23,8 @@ public sealed class InProcessWorker : IAsyncDisposable
             ["Dispatch:SecretsPath"] = Path.Combine(folder, "secrets"),
             ["Dispatch:Http:AllowPlainHttp"] = "true",
             ["Dispatch:Http:AllowedNetworks:0"] = "127.0.0.0/8",
-            ["Dispatch:Http:AllowedPorts:0"] = "1-65535",
+            // Receivers listen on random loopback ports.
+            ["Dispatch:Http:AllowedPorts:0"] = "1024-65535",
             ["Dispatch:Health:Urls"] = "http://127.0.0.1:0",
             ["Dispatch:Delivery:Schedule:0"] = "1s",
             ["Dispatch:Delivery:Jitter"] = "0",
