@@ -20,7 +20,7 @@ public sealed class DispatchBuilder
 
     /// <summary>
     /// The worker's hosted services: the delivery log's background writer, registered first so it stops last (after
-    /// the consumers, its queue is flushed), and the rules-file import and watch. Idempotent.
+    /// the consumers, its queue is flushed), the rules-file import and watch, and the log's retention. Idempotent.
     /// </summary>
     public DispatchBuilder AddWorker()
     {
@@ -29,6 +29,7 @@ public sealed class DispatchBuilder
         HasWorker = true;
         Services.AddHostedService(sp => (DeliveryLog)sp.GetRequiredService<IDeliveryLog>());
         Services.AddHostedService<RulesFileWatcher>();
+        Services.AddHostedService<DeliveryLogRetention>();
         return this;
     }
 }

@@ -29,7 +29,7 @@ public sealed class ConsoleAuthTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _app = await ConsoleApp.StartAsync();
+        _app = await ConsoleApp.StartAsync(ConsoleApp.Sqlite);
         await _app.PutRuleAsync("acme", "crm-secret-plan", Rule);
         await _app.PutRuleAsync("globex", "globex-only", Rule);
     }
@@ -153,7 +153,7 @@ public sealed class ConsoleAuthTests : IAsyncLifetime
     [Fact]
     public async Task SignIn_WrongKeys_CountAgainstTheFailedAuthLimiterWithTheApi()
     {
-        await using var app = await ConsoleApp.StartAsync(settings: new Dictionary<string, string?> { ["Dispatch:Console:FailedAuthLimit"] = "3" });
+        await using var app = await ConsoleApp.StartAsync(ConsoleApp.Sqlite, settings: new Dictionary<string, string?> { ["Dispatch:Console:FailedAuthLimit"] = "3" });
         var right = await app.KeyAsync("admin");
         using var web = new WebSession(app.Client.BaseAddress!);
         await web.GetAsync("/signin");

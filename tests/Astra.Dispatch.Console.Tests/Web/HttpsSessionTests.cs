@@ -18,7 +18,7 @@ public sealed class HttpsSessionTests
             using var certificate = SelfSigned();
             var pfx = Path.Combine(folder, "console.pfx");
             await File.WriteAllBytesAsync(pfx, certificate.Export(X509ContentType.Pfx, "test-only"));
-            await using var app = await ConsoleApp.StartAsync(settings: new Dictionary<string, string?>
+            await using var app = await ConsoleApp.StartAsync(ConsoleApp.Sqlite, settings: new Dictionary<string, string?>
             {
                 ["Dispatch:Console:Urls"] = "https://127.0.0.1:0",
                 ["Kestrel:Certificates:Default:Path"] = pfx,

@@ -35,7 +35,7 @@ public sealed class RulePagesTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _app = await ConsoleApp.StartAsync();
+        _app = await ConsoleApp.StartAsync(ConsoleApp.Sqlite);
         // Named secrets must resolve in the rule's tenant for a rule to be accepted (as on import).
         Directory.CreateDirectory(Path.Combine(_app.Folder, "secrets", Tenant));
         await File.WriteAllTextAsync(Path.Combine(_app.Folder, "secrets", Tenant, "CRM_TOKEN"), "super-secret-crm-token\n");

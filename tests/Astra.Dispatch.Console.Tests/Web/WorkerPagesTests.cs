@@ -14,8 +14,9 @@ namespace Astra.Dispatch.Console.Tests.Web;
 /// The console beside a real worker (in-process, its own wiring) on a real broker, with a real loopback receiver: a
 /// delivery the worker made is found and opened with its attempts, trace and result event; a real dead letter in
 /// astra.dispatch.send_error is redriven from the page and delivered; the status page shows the queues and the worker.
+/// On each database: the rules and status pages read the deliveries through queries of each.
 /// </summary>
-public sealed class WorkerPagesTests : IAsyncLifetime
+public abstract class WorkerPagesTests(string database) : IAsyncLifetime
 {
     private const string TraceUrl = "http://jaeger.example:16686/trace/{traceId}";
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(45);
@@ -30,7 +31,7 @@ public sealed class WorkerPagesTests : IAsyncLifetime
     {
         var vhost = await (await SharedBroker.GetAsync()).CreateVirtualHostAsync(_tenant);
         _receiver = await HttpReceiver.StartAsync();
-        _app = await ConsoleApp.StartAsync(vhost.ToString(), settings: new Dictionary<string, string?> { ["Dispatch:Console:TraceUrl"] = TraceUrl });
+        _app = await ConsoleApp.StartAsync(database, vhost.ToString(), settings: new Dictionary<string, string?> { ["Dispatch:Console:TraceUrl"] = TraceUrl });
         _worker = await InProcessWorker.StartAsync(vhost, _app.Settings["Dispatch:Database"]!, _app.Folder);
         _amqp = await RawAmqp.ConnectAsync(vhost);
         _operator = await _app.KeyAsync("operator", _tenant, "support");
@@ -201,6 +202,51 @@ public sealed class WorkerPagesTests : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// An operator resends a delivered lead from its page (the browser confirms first): the worker sends it again with the
+    /// same webhook-id. With the rule disabled, the resend is refused with the reason and nothing is sent; a viewer has
+    /// no Resend button.
+    /// </summary>
+    [Fact]
+    public async Task Delivery_ResentFromItsPage_SentAgainWithTheSameId_RefusedWhileTheRuleIsDisabled()
+    {
+        var eventId = "evt_" + Guid.NewGuid().ToString("N");
+        await PublishAsync(eventId);
+        var first = await _receiver.WaitForRequestAsync(r => r.Path == "/leads" && r.Body.Contains("ada@example.com", StringComparison.Ordinal), Wait);
+        var delivery = await WaitForStatusAsync(eventId, "succeeded");
+        await using var session = await (await SharedChromium.GetAsync()).NewPageAsync();
+        var page = session.Page;
+        page.Dialog += (_, dialog) => _ = dialog.AcceptAsync();
+        await page.SignInAsync(_app, _operator);
+        await page.GotoAsync(ConsoleBrowser.Url(_app, $"/t/{_tenant}/deliveries/{delivery}"));
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Resend" }).ClickAsync();
+
+        await Expect(page.GetByRole(AriaRole.Status).First).ToContainTextAsync("Resent: the delivery is pending again (it was succeeded)");
+        var again = await _receiver.WaitForRequestAsync(r => r.Path == "/leads" && r.Header("webhook-id") == first.Header("webhook-id") && !ReferenceEquals(r, first), Wait);
+        Assert.Equal(first.Header("webhook-id"), again.Header("webhook-id"));
+        await WaitForStatusAsync(eventId, "succeeded");
+
+        await page.GotoAsync(ConsoleBrowser.Url(_app, $"/t/{_tenant}/rules/crm"));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Disable" }).ClickAsync();
+        await page.GotoAsync(ConsoleBrowser.Url(_app, $"/t/{_tenant}/deliveries/{delivery}"));
+        var before = _receiver.Requests.Count;
+        var refused = await page.RunAndWaitForResponseAsync(
+            () => page.GetByRole(AriaRole.Button, new() { Name = "Resend" }).ClickAsync(), r => r.Request.Method == "POST");
+
+        Assert.Equal(409, refused.Status);
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Not resent: rule crm of tenant");
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("is disabled: enable it first");
+        await session.SaveScreenshotAsync("delivery-resend-refused");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await page.SignInAsync(_app, await _app.KeyAsync("viewer", _tenant, "reader"));
+        await page.GotoAsync(ConsoleBrowser.Url(_app, $"/t/{_tenant}/deliveries/{delivery}"));
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync(delivery);
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Resend" })).ToHaveCountAsync(0);
+        Assert.Equal(before, _receiver.Requests.Count);
+    }
+
     [Fact]
     public async Task Status_AdminKey_QueuesWorkersAndChart()
     {
@@ -255,3 +301,9 @@ public sealed class WorkerPagesTests : IAsyncLifetime
         throw new TimeoutException($"no {status} delivery of {eventId} within {Wait}");
     }
 }
+
+/// <summary>The console's worker pages on SQLite.</summary>
+public sealed class WorkerPagesOnSqliteTests() : WorkerPagesTests(ConsoleApp.Sqlite);
+
+/// <summary>The console's worker pages on PostgreSQL.</summary>
+public sealed class WorkerPagesOnPostgresTests() : WorkerPagesTests(ConsoleApp.Postgres);

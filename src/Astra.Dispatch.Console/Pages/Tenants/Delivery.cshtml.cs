@@ -1,7 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Astra.Dispatch.Console.Web;
+using Astra.Dispatch.Bus.Operations;
 using Astra.Dispatch.Contracts;
+using Astra.Dispatch.Dispatching;
 using Astra.Dispatch.Management;
 using Astra.Dispatch.Rules;
 using Astra.Dispatch.Security;
@@ -14,10 +16,11 @@ namespace Astra.Dispatch.Console.Pages.Tenants;
 /// <summary>
 /// <c>/t/{tenant}/deliveries/{deliveryId}</c>: one delivery, its attempts as a timeline (time, duration, status, error,
 /// response excerpt, all redacted again with the rule's own fields, as the API does; each attempt's trace), and the
-/// result event published for it on <c>astra.action-results</c>, rebuilt from the log.
+/// result event published for it on <c>astra.action-results</c>, rebuilt from the log. Operators resend it through the
+/// same <see cref="DeliveryService"/> as the API and the CLI (its stored event, the rule as it is now, an audit entry).
 /// </summary>
-internal sealed class DeliveryModel(IDeliveryLog log, IRuleStore rules, Redactor redactor, IOptions<ConsoleOptions> options, IConfiguration configuration,
-    TimeProvider time) : ConsolePage
+internal sealed class DeliveryModel(IDeliveryLog log, IRuleStore rules, Redactor redactor, DeliveryService deliveries, IOptions<ConsoleOptions> options,
+    IConfiguration configuration, TimeProvider time) : ConsolePage
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -32,7 +35,42 @@ internal sealed class DeliveryModel(IDeliveryLog log, IRuleStore rules, Redactor
 
     public DateTimeOffset Now { get; private set; }
 
-    public async Task<IActionResult> OnGetAsync(string deliveryId, CancellationToken cancellationToken)
+    public async Task<IActionResult> OnGetAsync(string deliveryId, string? resent, CancellationToken cancellationToken)
+    {
+        if (resent is not null)
+            Notice = $"Resent: the delivery is pending again (it was {resent}); its new attempts appear below as the worker makes them.";
+        return await LoadAsync(deliveryId, cancellationToken);
+    }
+
+    public async Task<IActionResult> OnPostResendAsync(string deliveryId, CancellationToken cancellationToken)
+    {
+        if (RequireOperator() is { } forbidden)
+            return forbidden;
+        ResendResult result;
+        try
+        {
+            result = await deliveries.ResendAsync(deliveryId, Tenant, Caller.Actor, cancellationToken);
+        }
+        catch (BrokerUnavailableException ex)
+        {
+            Problem = $"Not resent: the broker cannot be reached ({ex.Message}).";
+            Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            return await LoadAsync(deliveryId, cancellationToken);
+        }
+        if (result is { Status: ResendStatus.Sent, Delivery: { } before })
+            return Redirect($"/t/{Uri.EscapeDataString(Tenant)}/deliveries/{Uri.EscapeDataString(deliveryId)}?resent={Uri.EscapeDataString(before.Status)}");
+        if (result.Status == ResendStatus.NotFound)
+            return NotFound();
+        // The reason may quote a render error: masked with the rule's own redactions, as the API does.
+        var definition = result.Delivery is { } d && await rules.GetAsync(Tenant, d.RuleId, cancellationToken) is { } row ? RuleService.Definition(row) : null;
+        Problem = $"Not resent: {redactor.Text(result.Message, definition) ?? result.Message}.";
+        Response.StatusCode = result.Status is ResendStatus.RuleInvalid or ResendStatus.RenderFailed
+            ? StatusCodes.Status422UnprocessableEntity
+            : StatusCodes.Status409Conflict;
+        return await LoadAsync(deliveryId, cancellationToken);
+    }
+
+    private async Task<IActionResult> LoadAsync(string deliveryId, CancellationToken cancellationToken)
     {
         Now = time.GetUtcNow();
         // Another tenant's delivery reads as one that does not exist.

@@ -12,14 +12,14 @@ public sealed class InProcessWorker : IAsyncDisposable
 
     private InProcessWorker(WebApplication app) => _app = app;
 
-    public static async Task<InProcessWorker> StartAsync(Uri amqpUri, string databasePath, string folder)
+    public static async Task<InProcessWorker> StartAsync(Uri amqpUri, string database, string folder)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Testing", ContentRootPath = folder });
         builder.Configuration.Sources.Clear();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Dispatch:RabbitMq:Uri"] = amqpUri.ToString(),
-            ["Dispatch:Database"] = databasePath,
+            ["Dispatch:Database"] = database,
             ["Dispatch:SecretsPath"] = Path.Combine(folder, "secrets"),
             ["Dispatch:Http:AllowPlainHttp"] = "true",
             ["Dispatch:Http:AllowedNetworks:0"] = "127.0.0.0/8",
