@@ -78,7 +78,16 @@ public sealed partial class DeliveryResend
         var command = DeliveryCommands.Create(e, occurredAt, rule, request, deliveryId) with { Resend = true };
         // Reopened before the command exists: a worker that takes it at once must not find the old success.
         await _log.ReopenAsync(deliveryId, _time.GetUtcNow(), cancellationToken);
-        await _sender.SendAsync(command, cancellationToken);
+        try
+        {
+            await _sender.SendAsync(command, cancellationToken);
+        }
+        catch
+        {
+            // Nothing is in flight: the delivery goes back to what it was rather than reading pending forever.
+            await _log.RestoreAsync(delivery, CancellationToken.None);
+            throw;
+        }
         LogResent(deliveryId, rule.Id, delivery.TenantId, delivery.Status);
         return new ResendResult(ResendStatus.Sent, $"delivery {deliveryId} resent", delivery);
     }

@@ -33,6 +33,13 @@ internal interface IDeliveryLogStore
     Task<bool> ReopenAsync(string deliveryId, DateTimeOffset at, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Undoes <see cref="ReopenAsync"/> when the resend's command could not be sent: the delivery gets back the status,
+    /// next attempt and change time of <paramref name="before"/> (and a success its final claim), unless something has
+    /// changed it since (it is no longer the <c>pending</c> the reopen left).
+    /// </summary>
+    Task RestoreAsync(DeliveryRecord before, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Deletes up to <paramref name="batchSize"/> deliveries last updated before <paramref name="cutoff"/> with their
     /// attempts and claims, then claims and events older than it that no delivery refers to, in one transaction.
     /// </summary>

@@ -150,6 +150,8 @@ public abstract class DeliveriesApiTests(string database) : IAsyncLifetime
 
         Assert.Contains("broker", answer.AssertProblem(HttpStatusCode.ServiceUnavailable).GetProperty("detail").GetString(), StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("guest:guest", answer.Text, StringComparison.Ordinal);
+        // Nothing went out, so the delivery is as it was, not pending with nothing in flight.
+        Assert.Equal("failed", (await _app.Client.GetAsync(Deliveries + "/msg_b", operatorKey)).AssertOk().GetProperty("delivery").GetProperty("status").GetString());
     }
 
     private async Task StoreEventAsync(string tenant, string eventId, string json)

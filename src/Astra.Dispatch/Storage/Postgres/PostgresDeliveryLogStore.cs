@@ -201,6 +201,22 @@ internal sealed class PostgresDeliveryLogStore(PostgresDatabase database) : IDel
         return changed > 0;
     }
 
+    public async Task RestoreAsync(DeliveryRecord before, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        var restored = await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE deliveries SET status = @Status, next_attempt_at = @next, updated_at = @updated WHERE id = @Id AND status = @pending",
+            new { before.Id, before.Status, next = PostgresText.Utc(before.NextAttemptAt), updated = PostgresText.Utc(before.UpdatedAt), pending = DeliveryStatus.Pending },
+            tx, cancellationToken: cancellationToken));
+        if (restored > 0 && before.Status == DeliveryStatus.Succeeded)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE delivery_claims SET succeeded = true WHERE delivery_id = @Id", new { before.Id }, tx, cancellationToken: cancellationToken));
+        }
+        await tx.CommitAsync(cancellationToken);
+    }
+
     public async Task<PruneResult> PruneAsync(DateTimeOffset cutoff, int batchSize, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

@@ -151,6 +151,26 @@ internal sealed class SqliteDeliveryLogStore(SqliteDatabase database) : IDeliver
         }
     }
 
+    public async Task RestoreAsync(DeliveryRecord before, CancellationToken cancellationToken)
+    {
+        await database.WriteGate.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await database.OpenAsync(cancellationToken);
+            await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+            var restored = await connection.ExecuteAsync(
+                "UPDATE deliveries SET status = @Status, next_attempt_at = @NextAttemptAt, updated_at = @UpdatedAt WHERE id = @Id AND status = 'pending'",
+                new { before.Id, before.Status, before.NextAttemptAt, before.UpdatedAt }, tx);
+            if (restored > 0 && before.Status == Contracts.DeliveryStatus.Succeeded)
+                await connection.ExecuteAsync("UPDATE delivery_claims SET succeeded = 1 WHERE delivery_id = @Id", new { before.Id }, tx);
+            await tx.CommitAsync(cancellationToken);
+        }
+        finally
+        {
+            database.WriteGate.Release();
+        }
+    }
+
     public async Task<PruneResult> PruneAsync(DateTimeOffset cutoff, int batchSize, CancellationToken cancellationToken)
     {
         var before = DeliveryBatch.Timestamp(cutoff);
