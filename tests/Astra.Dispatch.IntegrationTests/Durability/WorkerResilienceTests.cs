@@ -37,7 +37,9 @@ public sealed class WorkerResilienceTests(DurabilityBroker fixture) : IAsyncLife
     {
         const int count = 300;
         _receiver.RespondAlways(ReceiverResponse.Ok() with { Delay = TimeSpan.FromMilliseconds(300) });
-        await using var worker = await WorkerHost.StartAsync(Broker.AmqpUri, Some.Rule("graceful", _tenant, _receiver.UrlFor("hooks/{{ eventId }}")));
+        // Few sends at a time, so the stop finds most commands still queued however fast or slow this machine is.
+        await using var worker = await WorkerHost.StartAsync(Broker.AmqpUri, Some.Rule("graceful", _tenant, _receiver.UrlFor("hooks/{{ eventId }}")),
+            new Dictionary<string, string?> { ["Dispatch:RabbitMq:SendConcurrency"] = "16", ["Dispatch:RabbitMq:SendPrefetch"] = "16" });
         for (var i = 0; i < count; i++)
             await _amqp.PublishEventAsync(_tenant, $"evt-{i}");
 
