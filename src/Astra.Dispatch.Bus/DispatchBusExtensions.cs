@@ -3,6 +3,8 @@ using Astra.Dispatch.Bus.Events;
 using Astra.Dispatch.Bus.Redelivery;
 using Astra.Dispatch.Bus.Sending;
 using Astra.Dispatch.Delivery;
+using Astra.Dispatch.Bus.Warmup;
+using Astra.Dispatch.Dispatching.Warmup;
 using MassTransit;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -35,6 +37,7 @@ public static class DispatchBusExtensions
         services.AddSingleton<DelayTiers>();
         services.AddSingleton<IDelayTierAvailability>(sp => sp.GetRequiredService<DelayTiers>());
         services.AddHostedService<DelayTierDeclarer>();
+        services.AddSingleton<IWarmupStep, MessagingWarmup>();
         services.AddMassTransit(x =>
         {
             x.AddConsumer<ConversationEventConsumer, ConversationEventConsumerDefinition>();

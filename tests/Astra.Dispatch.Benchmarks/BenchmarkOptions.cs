@@ -3,7 +3,7 @@ namespace Astra.Dispatch.Benchmarks;
 /// <summary>Command line: <c>[--quick] [--scenario a,b,...] [--broker amqp://...] [--worker-dll path] [--worker-only] [--set Key=Value]...</c>.</summary>
 internal sealed class BenchmarkOptions
 {
-    public static readonly string[] AllScenarios = ["a", "b", "c", "d", "e", "f", "replicas"];
+    public static readonly string[] AllScenarios = ["a", "b", "c", "d", "e", "f", "g", "replicas"];
 
     public bool Quick { get; private set; }
     public IReadOnlyList<string> Scenarios { get; private set; } = AllScenarios;
@@ -20,6 +20,11 @@ internal sealed class BenchmarkOptions
     public int FanOutEvents => Quick ? 1_000 : 5_000;
     public int BacklogEvents => Quick ? 5_000 : 100_000;
     public TimeSpan PacedDuration => Quick ? TimeSpan.FromSeconds(4) : TimeSpan.FromSeconds(15);
+
+    /// <summary>Scenario (g): the rate events arrive at from the moment a side is ready, and for how long.</summary>
+    public double ColdPerSecond => 200;
+
+    public TimeSpan ColdDuration => Quick ? TimeSpan.FromSeconds(5) : TimeSpan.FromSeconds(20);
 
     public static BenchmarkOptions Parse(IReadOnlyList<string> args)
     {
