@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# The run command (README): makes sure a RabbitMQ broker answers, starts the demo receiver, publishes a
-# sample event once the worker is up, and runs the worker in the foreground with the demo rules.
-#   ./scripts/run.sh            Ctrl+C stops the worker (gracefully), the demo receiver, and the broker if
-#                               this run started it (a broker that was already running is left running).
+# The run command (README): makes sure a RabbitMQ broker answers, starts the demo receiver, runs the worker in
+# the foreground with the demo rules and, once it is up, starts the web console, creates an API key for the demo
+# tenant and prints both, then publishes a sample event.
+#   ./scripts/run.sh            Ctrl+C stops the worker (gracefully), the console (its demo key is revoked), the demo
+#                               receiver, and the broker if this run started it (one already running keeps running).
+# The console listens on Dispatch__Console__Urls when set, else on http://127.0.0.1:5080 or the next free port; its
+# log goes to data/demo/console.log.
 # The demo's database is this checkout's data/dispatch.db, which scripts/astra-dispatch reads too; its secrets
 # are files in data/demo/secrets/demo (tenant demo's folder). Environment: Dispatch__* overrides any setting (e.g. Dispatch__RabbitMq__Uri
 # for another broker).
@@ -13,9 +16,22 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 command -v dotnet >/dev/null 2>&1 || { echo "error: the .NET 10 SDK is needed (https://dotnet.microsoft.com/download)" >&2; exit 1; }
 
 receiver_pid="" publisher_pid="" broker_stop="" broker_note=""
+# The console is started by the background step that waits for the worker: it leaves its pid and key id here.
+state="$(mktemp -d)"
 cleanup() {
   set +e # runs on every exit: each step is tried whatever the one before did
   [ -z "$publisher_pid" ] || kill "$publisher_pid" 2>/dev/null
+  if [ -s "$state/console.pid" ]; then
+    console_pid="$(cat "$state/console.pid")"
+    if kill -TERM "$console_pid" 2>/dev/null; then
+      for _ in $(seq 1 50); do kill -0 "$console_pid" 2>/dev/null || break; sleep 0.2; done
+      echo "run: console stopped"
+    fi
+  fi
+  if [ -s "$state/key.id" ] && scripts/astra-dispatch keys revoke "$(cat "$state/key.id")" >/dev/null 2>&1; then
+    echo "run: demo console key revoked"
+  fi
+  rm -rf "$state"
   if [ -n "$receiver_pid" ] && kill "$receiver_pid" 2>/dev/null; then
     wait "$receiver_pid" 2>/dev/null
     echo "run: demo receiver stopped"
@@ -74,17 +90,44 @@ export Dispatch__Http__AllowPlainHttp="${Dispatch__Http__AllowPlainHttp:-true}"
 export Dispatch__Http__AllowedNetworks__0="${Dispatch__Http__AllowedNetworks__0:-127.0.0.0/8}"
 export Dispatch__Http__AllowedPorts__0="${Dispatch__Http__AllowedPorts__0:-5088}"
 
+# The console: the configured address, else 5080 or the next port nothing answers on.
+console_urls="${Dispatch__Console__Urls:-}"
+if [ -z "$console_urls" ]; then
+  port=5080
+  while [ "$port" -lt 5180 ] && (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+  console_urls="http://127.0.0.1:$port"
+fi
+console_url="${console_urls%%;*}"
+console_bin="$PWD/src/Astra.Dispatch.Console/bin/Release/net10.0"
+
 echo "run: demo receiver on http://127.0.0.1:5088 (it prints what it receives)"
 dotnet src/Astra.Dispatch.DemoReceiver/bin/Release/net10.0/Astra.Dispatch.DemoReceiver.dll \
   --urls http://127.0.0.1:5088 --HelpdeskToken demo-helpdesk-token &
 receiver_pid=$!
 
 (
-  # Publish the sample event once the worker reports ready, exactly as an agent runtime would.
+  # Once the worker reports ready: the console, its demo key, then the sample event, as an agent runtime would publish it.
   for _ in $(seq 1 120); do
     curl -fs http://127.0.0.1:8080/health/ready >/dev/null 2>&1 && break
     sleep 0.5
   done
+  Dispatch__Console__Urls="$console_urls" \
+    Dispatch__Console__DataProtectionPath="${Dispatch__Console__DataProtectionPath:-$PWD/data/console-keys}" \
+    dotnet "$console_bin/Astra.Dispatch.Console.dll" --contentRoot "$console_bin" >data/demo/console.log 2>&1 &
+  echo $! >"$state/console.pid"
+  for _ in $(seq 1 120); do
+    curl -fs "$console_url/health/live" >/dev/null 2>&1 && break
+    sleep 0.5
+  done
+  # An operator key of tenant demo, named after this run; only its id is kept, to revoke it on exit.
+  if created="$(scripts/astra-dispatch keys create --role operator --tenant demo --name "demo-console-$(date +%Y%m%dT%H%M%S)" --json)"; then
+    key="$(sed -n 's/.*"key": *"\([^"]*\)".*/\1/p' <<<"$created")"
+    sed -n 's/.*"id": *"\([^"]*\)".*/\1/p' <<<"$created" >"$state/key.id"
+    echo "run: web console on $console_url (log: data/demo/console.log)"
+    echo "run: sign in with the demo key (operator, tenant demo; revoked when this run stops): $key"
+  else
+    echo "run: could not create a demo key for the console (see above); the console is on $console_url" >&2
+  fi
   # A fresh event id per run: the same id again would be recognised as already delivered.
   echo "run: publishing deploy/demo/lead-captured.json"
   sed "s/evt_demo_0001/evt_demo_$(date +%s)/" deploy/demo/lead-captured.json >data/demo/lead-captured.json

@@ -103,6 +103,9 @@ fi
 if [ "$failed" -gt 0 ]; then
   status=1
 fi
+if [ -d "$root/artifacts/screenshots" ]; then
+  echo "test: browser screenshots (each console page, and where each browser test ended): $root/artifacts/screenshots"
+fi
 if [ $((passed + failed + skipped)) -eq 0 ]; then
   echo "test: no tests ran" >&2
   status=1

@@ -1,11 +1,13 @@
 using Astra.Dispatch.Bus;
 using Astra.Dispatch.Bus.Events;
+using Astra.Dispatch.Bus.Fleet;
 using Astra.Dispatch.Bus.Redelivery;
 using Astra.Dispatch.Bus.Sending;
-using Astra.Dispatch.Delivery;
 using Astra.Dispatch.Bus.Warmup;
+using Astra.Dispatch.Delivery;
 using Astra.Dispatch.Dispatching.Warmup;
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -33,11 +35,16 @@ public static class DispatchBusExtensions
         services.AddOptions<RabbitMqOptions>().BindConfiguration(RabbitMqOptions.Section)
             .Validate(o => o.Uri.Scheme is "amqp" or "amqps", "Dispatch:RabbitMq:Uri must be an amqp:// or amqps:// URI")
             .Validate(o => o.SendConcurrency > 0 && o.EventsConcurrency > 0 && o.SendPrefetch > 0 && o.EventsPrefetch > 0, "Dispatch:RabbitMq prefetch and concurrency must be positive")
+            .Validate(o => o.ConsumerCountInterval > TimeSpan.Zero, "Dispatch:RabbitMq:ConsumerCountInterval must be positive")
             .ValidateOnStart();
         services.AddSingleton<DelayTiers>();
         services.AddSingleton<IDelayTierAvailability>(sp => sp.GetRequiredService<DelayTiers>());
         services.AddHostedService<DelayTierDeclarer>();
         services.AddSingleton<IWarmupStep, MessagingWarmup>();
+        // The fleet's size for shared rate limits: replaces the core's single-worker default.
+        services.AddSingleton<SendQueueConsumers>();
+        services.Replace(ServiceDescriptor.Singleton<ISendConsumerCount>(sp => sp.GetRequiredService<SendQueueConsumers>()));
+        services.AddHostedService(sp => sp.GetRequiredService<SendQueueConsumers>());
         services.AddMassTransit(x =>
         {
             x.AddConsumer<ConversationEventConsumer, ConversationEventConsumerDefinition>();

@@ -23,4 +23,7 @@ internal sealed class RabbitMqOptions
 
     /// <summary>Declare Astra's own queues (delay tiers included) as quorum queues, for a RabbitMQ cluster.</summary>
     public bool QuorumQueues { get; set; }
+
+    /// <summary>How often a worker counts the workers on <c>astra.dispatch.send</c>, to take its share of each rule's rate limit.</summary>
+    public TimeSpan ConsumerCountInterval { get; set; } = TimeSpan.FromSeconds(5);
 }

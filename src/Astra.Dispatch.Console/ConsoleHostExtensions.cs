@@ -1,6 +1,7 @@
 using Astra.Dispatch.Console.Api;
 using Astra.Dispatch.Console.Authentication;
 using Astra.Dispatch.Console.Hosting;
+using Astra.Dispatch.Console.Web;
 
 namespace Astra.Dispatch.Console;
 
@@ -8,7 +9,7 @@ namespace Astra.Dispatch.Console;
 /// The console host's wiring, in three steps so that the web console (Razor Pages or static SSR) is added beside the
 /// API without touching it: <see cref="AddDispatchConsole"/> (services), <see cref="UseDispatchConsole"/> (middleware),
 /// <see cref="MapDispatchConsole"/> (endpoints). The API authenticates with its own scheme on its own route group, and
-/// problem details are written for <c>/api</c> only, so pages can bring a cookie scheme and HTML error pages.
+/// problem details are written for <c>/api</c> only; the web console (<see cref="ConsoleWeb"/>) brings a cookie scheme and HTML error pages.
 /// </summary>
 internal static class ConsoleHostExtensions
 {
@@ -29,6 +30,7 @@ internal static class ConsoleHostExtensions
             .ValidateOnStart();
         builder.Services.AddAstraDispatch().AddBusOperations("astra-dispatch-console");
         builder.Services.AddApiKeyAuthentication();
+        builder.Services.AddConsoleWeb(builder.Configuration);
         builder.Services.AddApiProblemDetails();
         builder.Services.AddApiOpenApi();
         builder.Services.AddConsoleHealthChecks();
@@ -36,11 +38,12 @@ internal static class ConsoleHostExtensions
         return builder;
     }
 
-    /// <summary>The middleware, in order: errors, security headers, routing, authentication, tenant scope, authorization.</summary>
+    /// <summary>The middleware, in order: errors, security headers (the pages' own after), routing, authentication, tenant scope, authorization.</summary>
     public static WebApplication UseDispatchConsole(this WebApplication app)
     {
         app.UseApiProblemDetails();
         app.UseSecurityHeaders();
+        app.UseConsoleWeb();
         app.UseRouting();
         app.UseAuthentication();
         app.UseTenantScope();
@@ -48,9 +51,10 @@ internal static class ConsoleHostExtensions
         return app;
     }
 
-    /// <summary>The endpoints: <c>/api/v1</c>, <c>/openapi/v1.json</c>, <c>/health/live</c>, <c>/health/ready</c>, <c>/metrics</c>.</summary>
+    /// <summary>The endpoints: the web console at <c>/</c>, <c>/api/v1</c>, <c>/openapi/v1.json</c>, <c>/health/live</c>, <c>/health/ready</c>, <c>/metrics</c>.</summary>
     public static WebApplication MapDispatchConsole(this WebApplication app)
     {
+        app.MapConsoleWeb();
         app.MapApiV1();
         app.MapApiOpenApi();
         app.MapConsoleHealth();

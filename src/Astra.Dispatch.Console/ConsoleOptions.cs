@@ -1,6 +1,6 @@
 namespace Astra.Dispatch.Console;
 
-/// <summary>The <c>Dispatch:Console</c> section: where the API and console listen, and their request limits.</summary>
+/// <summary>The <c>Dispatch:Console</c> section: where the API and console listen, their request limits, and the web console's sessions and links.</summary>
 internal sealed class ConsoleOptions
 {
     public const string Section = "Dispatch:Console";
@@ -19,4 +19,23 @@ internal sealed class ConsoleOptions
 
     /// <summary>The window of <see cref="FailedAuthLimit"/>.</summary>
     public TimeSpan FailedAuthWindow { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Where the web console keeps its data-protection key ring (the keys that encrypt sign-in cookies and antiforgery
+    /// tokens). Every console replica must read the same folder, and it must outlive restarts, or sessions end whenever
+    /// a request reaches another replica or the console restarts. Relative paths are from the working directory.
+    /// </summary>
+    public string DataProtectionPath { get; set; } = DefaultDataProtectionPath;
+
+    /// <summary>Next to the default database, <c>data/dispatch.db</c>.</summary>
+    public const string DefaultDataProtectionPath = "data/console-keys";
+
+    /// <summary>How long a console session lasts without a request (sliding); a revoked key ends it at its next request.</summary>
+    public TimeSpan SessionIdleTimeout { get; set; } = TimeSpan.FromHours(8);
+
+    /// <summary>
+    /// A trace viewer's URL with <c>{traceId}</c>, e.g. <c>http://localhost:16686/trace/{traceId}</c> (Jaeger): a delivery's
+    /// attempts link their trace there. Empty: trace ids are shown without a link.
+    /// </summary>
+    public string? TraceUrl { get; set; }
 }

@@ -47,4 +47,10 @@ public sealed record SendHttpAction
 
     /// <summary>When the event happened (end-to-end latency is measured from here).</summary>
     public DateTimeOffset OccurredAt { get; init; }
+
+    /// <summary>
+    /// Sent again by an operator (<c>deliveries resend</c>): the delivery was reopened in the log, so an earlier success
+    /// a worker remembers does not stop it. It still takes the delivery's claim like any other copy.
+    /// </summary>
+    public bool Resend { get; init; }
 }

@@ -21,8 +21,8 @@ public sealed class DispatchBuilder
 
     /// <summary>
     /// The worker's hosted services: the delivery log's background writer, registered first so it stops last (after
-    /// the consumers, its queue is flushed), the rules-file import and watch, and the warm-up that holds readiness until
-    /// the hot paths have run once. Idempotent.
+    /// the consumers, its queue is flushed), the rules-file import and watch, the log's retention, and the warm-up that
+    /// holds readiness until the hot paths have run once. Idempotent.
     /// </summary>
     public DispatchBuilder AddWorker()
     {
@@ -31,6 +31,7 @@ public sealed class DispatchBuilder
         HasWorker = true;
         Services.AddHostedService(sp => (DeliveryLog)sp.GetRequiredService<IDeliveryLog>());
         Services.AddHostedService<RulesFileWatcher>();
+        Services.AddHostedService<DeliveryLogRetention>();
         Services.AddOptions<WarmupOptions>().BindConfiguration(WarmupOptions.Section)
             .Validate(o => o.Timeout > TimeSpan.Zero, "Dispatch:Warmup:Timeout must be positive")
             .ValidateOnStart();

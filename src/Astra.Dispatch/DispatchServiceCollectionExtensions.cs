@@ -7,6 +7,7 @@ using Astra.Dispatch.Rules;
 using Astra.Dispatch.Secrets;
 using Astra.Dispatch.Security;
 using Astra.Dispatch.Storage;
+using Astra.Dispatch.Storage.Postgres;
 using Astra.Dispatch.Storage.Sqlite;
 using Astra.Dispatch.Telemetry;
 using Astra.Dispatch.Templating;
@@ -32,11 +33,8 @@ public static class DispatchServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton<DispatchTelemetry>();
 
-        // Storage (SQLite) and rules.
-        services.TryAddSingleton<SqliteDatabase>();
-        services.TryAddSingleton<IRuleStore, SqliteRuleStore>();
-        services.TryAddSingleton<IDeliveryLogStore, SqliteDeliveryLogStore>();
-        services.TryAddSingleton<IDeliveryLog, DeliveryLog>();
+        // Storage and rules.
+        AddStorage(services);
         services.TryAddSingleton<SecretStore>();
         services.TryAddSingleton(sp => RuleLimitsFrom(sp.GetRequiredService<IOptions<HttpDeliveryOptions>>().Value, sp.GetRequiredService<IOptions<DispatchOptions>>().Value,
             sp.GetRequiredService<IOptions<TemplateLimits>>().Value, sp.GetRequiredService<NetworkPolicies>(), sp.GetRequiredService<IOptions<RetryOptions>>().Value));
@@ -57,6 +55,7 @@ public static class DispatchServiceCollectionExtensions
         services.TryAddSingleton<DestinationLimiter>();
         services.TryAddSingleton<DestinationBreaker>();
         services.TryAddSingleton<TenantLimiter>();
+        services.TryAddSingleton<ISendConsumerCount, SingleSendConsumer>();
         services.TryAddSingleton<RuleRateLimiters>();
         services.TryAddSingleton<OAuth2TokenClient>();
         services.TryAddSingleton<AuthApplier>();
@@ -71,24 +70,75 @@ public static class DispatchServiceCollectionExtensions
         services.TryAddSingleton<IEventPlanner, EventPlanner>();
         services.TryAddSingleton<DeliveryGate>();
         services.TryAddSingleton<SucceededDeliveries>();
+        services.TryAddSingleton<DeliveryClaims>();
         services.TryAddSingleton<RulePausing>();
         services.TryAddSingleton<IDeliveryAttempt, DeliveryAttempt>();
+        // Needs an IDeliveryCommandSender from the host that resends (the CLI).
+        services.TryAddSingleton(sp => new DeliveryResend(sp.GetRequiredService<IDeliveryLogStore>(), sp.GetRequiredService<IRuleStore>(),
+            sp.GetRequiredService<RuleCompilerFactory>(), sp.GetRequiredService<RequestRenderer>(), sp.GetRequiredService<IDeliveryCommandSender>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<DeliveryResend>>()));
         services.TryAddSingleton(sp => new RuleDryRun(sp.GetRequiredService<RuleMatcher>(), sp.GetRequiredService<RequestRenderer>(),
             sp.GetRequiredService<Redactor>(), sp.GetRequiredService<IHttpActionSender>(), sp.GetRequiredService<TimeProvider>()));
 
-        // Management: what the API and the CLI change, with revisions and the audit log.
-        services.TryAddSingleton<IRuleChangeStore, SqliteRuleChangeStore>();
-        services.TryAddSingleton<IApiKeyStore, SqliteApiKeyStore>();
-        services.TryAddSingleton<IAuditLog, SqliteAuditLog>();
-        services.TryAddSingleton<IDeliverySearch, SqliteDeliverySearch>();
+        // Management: what the API and the CLI change, with revisions and the audit log (stores in AddStorage).
         services.TryAddSingleton<RuleService>();
+        services.TryAddSingleton<DeliveryService>();
         services.TryAddSingleton<KeyService>();
         return new DispatchBuilder(services);
     }
 
+    /// <summary>
+    /// The database <c>Dispatch:Database</c> names, chosen when first resolved: a <c>postgresql://</c> URL selects the
+    /// PostgreSQL stores, anything else the SQLite file. Only the chosen side is ever built.
+    /// </summary>
+    private static void AddStorage(IServiceCollection services)
+    {
+        services.TryAddSingleton<SqliteDatabase>();
+        services.TryAddSingleton<SqliteRuleStore>();
+        services.TryAddSingleton<SqliteDeliveryLogStore>();
+        services.TryAddSingleton<SqliteClaimStore>();
+        services.TryAddSingleton<PostgresDatabase>();
+        services.TryAddSingleton<PostgresRuleStore>();
+        services.TryAddSingleton<PostgresDeliveryLogStore>();
+        services.TryAddSingleton<PostgresClaimStore>();
+        services.TryAddSingleton<PollingRuleChangeSignal>();
+        services.TryAddSingleton<PostgresRuleListener>();
+        services.TryAddSingleton<IDispatchDatabase>(Chosen<IDispatchDatabase, SqliteDatabase, PostgresDatabase>);
+        services.TryAddSingleton<IRuleStore>(Chosen<IRuleStore, SqliteRuleStore, PostgresRuleStore>);
+        services.TryAddSingleton<IDeliveryLogStore>(Chosen<IDeliveryLogStore, SqliteDeliveryLogStore, PostgresDeliveryLogStore>);
+        services.TryAddSingleton<IDeliveryClaimStore>(Chosen<IDeliveryClaimStore, SqliteClaimStore, PostgresClaimStore>);
+        services.TryAddSingleton<IRuleChangeSignal>(Chosen<IRuleChangeSignal, PollingRuleChangeSignal, PostgresRuleListener>);
+        services.TryAddSingleton<IDeliveryLog, DeliveryLog>();
+
+        services.TryAddSingleton<SqliteRuleChangeStore>();
+        services.TryAddSingleton<SqliteApiKeyStore>();
+        services.TryAddSingleton<SqliteAuditLog>();
+        services.TryAddSingleton<SqliteDeliverySearch>();
+        services.TryAddSingleton<PostgresRuleChangeStore>();
+        services.TryAddSingleton<PostgresApiKeyStore>();
+        services.TryAddSingleton<PostgresAuditLog>();
+        services.TryAddSingleton<PostgresDeliverySearch>();
+        services.TryAddSingleton<IRuleChangeStore>(Chosen<IRuleChangeStore, SqliteRuleChangeStore, PostgresRuleChangeStore>);
+        services.TryAddSingleton<IApiKeyStore>(Chosen<IApiKeyStore, SqliteApiKeyStore, PostgresApiKeyStore>);
+        services.TryAddSingleton<IAuditLog>(Chosen<IAuditLog, SqliteAuditLog, PostgresAuditLog>);
+        services.TryAddSingleton<IDeliverySearch>(Chosen<IDeliverySearch, SqliteDeliverySearch, PostgresDeliverySearch>);
+    }
+
+    private static TService Chosen<TService, TSqlite, TPostgres>(IServiceProvider services)
+        where TService : notnull
+        where TSqlite : notnull, TService
+        where TPostgres : notnull, TService =>
+        DatabaseUrl.IsPostgres(services.GetRequiredService<IOptions<DispatchOptions>>().Value.Database)
+            ? services.GetRequiredService<TPostgres>()
+            : services.GetRequiredService<TSqlite>();
+
     private static void AddOptions(IServiceCollection services)
     {
         services.AddOptions<DispatchOptions>().BindConfiguration(DispatchOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DispatchOptions>, DatabaseOptionsValidator>());
+        services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section)
+            .Validate(o => o.Retention >= TimeSpan.Zero, "Dispatch:Delivery:Retention must not be negative (0 keeps everything)")
+            .ValidateOnStart();
         services.AddOptions<NetworkOptions>().BindConfiguration(NetworkOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<NetworkOptions>, NetworkOptionsValidator>();
         services.AddOptions<RedactionOptions>().BindConfiguration(RedactionOptions.Section);

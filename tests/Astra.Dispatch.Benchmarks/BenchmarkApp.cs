@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Astra.Dispatch.Testing;
+using Astra.Dispatch.Testing.Postgres;
 using RabbitMQ.Client;
 
 namespace Astra.Dispatch.Benchmarks;
@@ -33,21 +34,34 @@ internal static class BenchmarkApp
             ownBroker = await RabbitMqBroker.StartAsync(cancellationToken);
         }
         var brokerUri = options.Broker ?? ownBroker!.AmqpUri;
+        PostgresServer? postgres = null;
         try
         {
+            if (options.Databases.Contains("postgres"))
+            {
+                // A private server as the tests start it (loopback, fsync and synchronous_commit off): like SQLite's
+                // WAL with synchronous=NORMAL, commits do not wait for the disk.
+                await log.WriteLineAsync("bench: starting a private PostgreSQL server");
+                postgres = await PostgresServer.StartAsync(cancellationToken);
+            }
             await using var receiver = await Receiver.StartAsync(cancellationToken);
             var factory = new ConnectionFactory { Uri = brokerUri, ClientProvidedName = "astra-bench" };
-            var run = new Run(options, workerDll, brokerUri, factory, receiver, ownBroker is null ? null : BrokerCpu.FindOwnNode(ownBroker.AmqpPort), log);
+            var run = new Run(options, workerDll, brokerUri, factory, receiver, ownBroker is null ? null : BrokerCpu.FindOwnNode(ownBroker.AmqpPort), postgres, log);
             foreach (var name in options.Scenarios)
             {
-                var line = await run.ScenarioAsync(name, cancellationToken);
-                await output.WriteLineAsync(line.ToJsonString());
-                await output.FlushAsync(cancellationToken);
+                foreach (var database in options.Databases)
+                {
+                    var line = await run.ScenarioAsync(name, database, cancellationToken);
+                    await output.WriteLineAsync(line.ToJsonString());
+                    await output.FlushAsync(cancellationToken);
+                }
             }
             return 0;
         }
         finally
         {
+            if (postgres is not null)
+                await postgres.DisposeAsync();
             if (ownBroker is not null)
                 await ownBroker.DisposeAsync();
         }
@@ -66,18 +80,22 @@ internal static class BenchmarkApp
     }
 
     private sealed class Run(BenchmarkOptions options, string workerDll, Uri brokerUri, ConnectionFactory factory, Receiver receiver, BrokerCpu? broker,
-        TextWriter log)
+        PostgresServer? postgres, TextWriter log)
     {
         private readonly string _runId = Guid.NewGuid().ToString("N")[..8];
-        private readonly Dictionary<string, (Measurement Worker, Measurement Baseline)> _results = [];
+        // By scenario and database: the baselines have no database, so one measurement serves every database's line.
+        private readonly Dictionary<(string Scenario, string Database), (Measurement Worker, Measurement Baseline)> _results = [];
+        private readonly Dictionary<string, (Measurement Baseline, Measurement? WithResults, Measurement? MassTransit)> _baselines = [];
+        private string _database = "sqlite";
         private int _batch;
 
         // A connection per scenario: after a long scenario RabbitMQ.Client once reused a channel number the broker still
         // considered closing (CHANNEL_ERROR - expected 'channel.open'), which ended the whole run.
         private IConnection _connection = null!;
 
-        public async Task<JsonObject> ScenarioAsync(string name, CancellationToken cancellationToken)
+        public async Task<JsonObject> ScenarioAsync(string name, string database, CancellationToken cancellationToken)
         {
+            _database = database;
             var scenario = name switch
             {
                 "a" => new Scenario("a", options.Events),
@@ -89,36 +107,41 @@ internal static class BenchmarkApp
                 "g" => new Scenario("g", (int)(options.ColdPerSecond * options.ColdDuration.TotalSeconds), PacedPerSecond: options.ColdPerSecond, Cold: true),
                 _ => new Scenario("replicas", options.Events, Replicas: 2),
             };
-            await log.WriteLineAsync($"bench: scenario {scenario.Name}: {scenario.Events} events, {scenario.Expected} deliveries expected");
+            await log.WriteLineAsync($"bench: scenario {scenario.Name} on {database}: {scenario.Events} events, {scenario.Expected} deliveries expected");
             await using var connection = await factory.CreateConnectionAsync(cancellationToken);
             _connection = connection;
             var worker = await WorkerAsync(scenario, cancellationToken);
-            await log.WriteLineAsync($"bench: {scenario.Name} worker: {worker.PerSecond:F0}/s");
-            var baseline = options.WorkerOnly ? Measurement.None
-                : scenario.Replicas == 1 || !_results.TryGetValue("a", out var a) ? await ComparisonAsync(PipelineKind.Baseline, scenario, cancellationToken)
-                : a.Baseline;
-            if (!options.WorkerOnly)
-                await log.WriteLineAsync($"bench: {scenario.Name} baseline: {baseline.PerSecond:F0}/s");
-            // Where the worker's throughput is compared, also against a baseline that publishes the contract's result;
-            // where throughput or latency is, against the same pipeline on MassTransit (what the framework itself costs).
-            Measurement? withResults = null, massTransit = null;
-            if (!options.WorkerOnly && scenario.Name is "a" or "b")
+            await log.WriteLineAsync($"bench: {scenario.Name} worker on {database}: {worker.PerSecond:F0}/s");
+            if (!_baselines.TryGetValue(scenario.Name, out var compared))
             {
-                withResults = await ComparisonAsync(PipelineKind.BaselineWithResults, scenario, cancellationToken);
-                await log.WriteLineAsync($"bench: {scenario.Name} baseline with results: {withResults.PerSecond:F0}/s");
+                var baseline = options.WorkerOnly ? Measurement.None
+                    : scenario.Replicas == 1 || !_baselines.TryGetValue("a", out var a) ? await ComparisonAsync(PipelineKind.Baseline, scenario, cancellationToken)
+                    : a.Baseline;
+                if (!options.WorkerOnly)
+                    await log.WriteLineAsync($"bench: {scenario.Name} baseline: {baseline.PerSecond:F0}/s");
+                // Where the worker's throughput is compared, also against a baseline that publishes the contract's result;
+                // where throughput or latency is, against the same pipeline on MassTransit (what the framework itself costs).
+                Measurement? withResults = null, massTransit = null;
+                if (!options.WorkerOnly && scenario.Name is "a" or "b")
+                {
+                    withResults = await ComparisonAsync(PipelineKind.BaselineWithResults, scenario, cancellationToken);
+                    await log.WriteLineAsync($"bench: {scenario.Name} baseline with results: {withResults.PerSecond:F0}/s");
+                }
+                if (!options.WorkerOnly && scenario.Name is "a" or "b" or "d" or "g")
+                {
+                    massTransit = await ComparisonAsync(PipelineKind.MassTransit, scenario, cancellationToken);
+                    await log.WriteLineAsync($"bench: {scenario.Name} MassTransit pipeline: {massTransit.PerSecond:F0}/s, p50 {massTransit.P50Ms:F2} ms");
+                }
+                compared = (baseline, withResults, massTransit);
+                _baselines[scenario.Name] = compared;
             }
-            if (!options.WorkerOnly && scenario.Name is "a" or "b" or "d" or "g")
-            {
-                massTransit = await ComparisonAsync(PipelineKind.MassTransit, scenario, cancellationToken);
-                await log.WriteLineAsync($"bench: {scenario.Name} MassTransit pipeline: {massTransit.PerSecond:F0}/s, p50 {massTransit.P50Ms:F2} ms");
-            }
-            _results[scenario.Name] = (worker, baseline);
-            return Line(scenario, worker, baseline, withResults, massTransit);
+            _results[(scenario.Name, database)] = (worker, compared.Baseline);
+            return Line(scenario, worker, compared.Baseline, compared.WithResults, compared.MassTransit);
         }
 
         private Scenario Paced()
         {
-            var rate = _results.TryGetValue("a", out var a) ? a.Worker.PerSecond / 2 : 250;
+            var rate = _results.TryGetValue(("a", _database), out var a) ? a.Worker.PerSecond / 2 : 250;
             return new Scenario("d", (int)(rate * options.PacedDuration.TotalSeconds), PacedPerSecond: rate);
         }
 
@@ -129,6 +152,7 @@ internal static class BenchmarkApp
             var line = new JsonObject
             {
                 ["scenario"] = s.Name,
+                ["database"] = _database,
                 ["events"] = s.Events,
                 ["deliveries"] = worker.Deliveries,
                 ["seconds"] = Math.Round(worker.Seconds, 2),
@@ -186,7 +210,7 @@ internal static class BenchmarkApp
             }
             if (s.Backlog)
                 line["worker_rss_after_mb"] = Math.Round(worker.RssAfterMb ?? 0, 1);
-            if (s.Name != "a" && _results.TryGetValue("a", out var a) && a.Worker.PerSecond > 0)
+            if (s.Name != "a" && _results.TryGetValue(("a", _database), out var a) && a.Worker.PerSecond > 0)
                 line["vs_a"] = Math.Round(worker.PerSecond / a.Worker.PerSecond, 3);
             if (s.Replicas > 1)
             {
@@ -200,6 +224,8 @@ internal static class BenchmarkApp
         private async Task<Measurement> WorkerAsync(Scenario scenario, CancellationToken cancellationToken)
         {
             var workDir = Directory.CreateTempSubdirectory("astra-bench-").FullName;
+            // A fresh database per scenario, shared by its replicas (as replicas on one PostgreSQL are run).
+            await using var database = postgres is null || _database != "postgres" ? null : await postgres.CreateDatabaseAsync($"bench_{scenario.Name}", cancellationToken);
             try
             {
                 var rules = Path.Combine(workDir, "rules.json");
@@ -210,7 +236,7 @@ internal static class BenchmarkApp
                 if (scenario.Backlog)
                 {
                     // The worker declares and binds its queue: start it once, stop it, then queue the backlog.
-                    await (await StartWorkerAsync(workDir, 0, rules, cancellationToken)).DisposeAsync();
+                    await (await StartWorkerAsync(workDir, 0, rules, database, cancellationToken)).DisposeAsync();
                     await publisher.PublishAsync(scenario.Events, scenario.Tenants, cancellationToken);
                     await log.WriteLineAsync($"bench: {scenario.Events} events queued");
                 }
@@ -221,7 +247,7 @@ internal static class BenchmarkApp
                 try
                 {
                     for (var r = 0; r < scenario.Replicas; r++)
-                        workers.Add(await StartWorkerAsync(workDir, r, rules, cancellationToken));
+                        workers.Add(await StartWorkerAsync(workDir, r, rules, database, cancellationToken));
                     if (!scenario.Backlog && !scenario.Cold)
                     {
                         await WarmUpAsync(scenario, "astra.events", cancellationToken);
@@ -257,11 +283,15 @@ internal static class BenchmarkApp
             }
         }
 
-        private async Task<WorkerProcess> StartWorkerAsync(string workDir, int replica, string rules, CancellationToken cancellationToken)
+        private async Task<WorkerProcess> StartWorkerAsync(string workDir, int replica, string rules, PostgresDatabase? database, CancellationToken cancellationToken)
         {
-            // Replicas share the rules file but each has its own SQLite file, as separate hosts would.
+            // Replicas share the rules file; on SQLite each has its own file, as separate hosts would, on PostgreSQL they
+            // share the scenario's database.
             var dir = Directory.CreateDirectory(Path.Combine(workDir, $"replica{replica}")).FullName;
-            return await WorkerProcess.StartAsync(workerDll, brokerUri, dir, rules, options.WorkerSettings, log, cancellationToken);
+            var settings = new Dictionary<string, string>(options.WorkerSettings);
+            if (database is not null)
+                settings["Dispatch:Database"] = database.Url;
+            return await WorkerProcess.StartAsync(workerDll, brokerUri, dir, rules, settings, log, cancellationToken);
         }
 
         private async Task<Measurement> ComparisonAsync(PipelineKind kind, Scenario scenario, CancellationToken cancellationToken)

@@ -1,14 +1,22 @@
 namespace Astra.Dispatch.Benchmarks;
 
-/// <summary>Command line: <c>[--quick] [--scenario a,b,...] [--broker amqp://...] [--worker-dll path] [--worker-only] [--set Key=Value]...</c>.</summary>
+/// <summary>
+/// Command line: <c>[--quick] [--scenario a,b,...] [--database sqlite,postgres] [--broker amqp://...] [--worker-dll path]
+/// [--worker-only] [--set Key=Value]...</c>.
+/// </summary>
 internal sealed class BenchmarkOptions
 {
     public static readonly string[] AllScenarios = ["a", "b", "c", "d", "e", "f", "g", "replicas"];
+
+    public static readonly string[] AllDatabases = ["sqlite", "postgres"];
 
     public bool Quick { get; private set; }
     public IReadOnlyList<string> Scenarios { get; private set; } = AllScenarios;
     public Uri? Broker { get; private set; }
     public string? WorkerDll { get; private set; }
+
+    /// <summary>The worker's database in each scenario, one run of it per database (SQLite by default).</summary>
+    public IReadOnlyList<string> Databases { get; private set; } = ["sqlite"];
 
     /// <summary>Skip the baselines (tuning experiments compare the worker's own figures between runs).</summary>
     public bool WorkerOnly { get; private set; }
@@ -42,6 +50,12 @@ internal sealed class BenchmarkOptions
                     if (chosen.FirstOrDefault(s => !AllScenarios.Contains(s)) is { } unknown)
                         throw new ArgumentException($"unknown scenario {unknown}; known: {string.Join(',', AllScenarios)}");
                     options.Scenarios = chosen;
+                    break;
+                case "--database":
+                    var databases = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                    if (databases.FirstOrDefault(d => !AllDatabases.Contains(d)) is { } unknownDatabase)
+                        throw new ArgumentException($"unknown database {unknownDatabase}; known: {string.Join(',', AllDatabases)}");
+                    options.Databases = databases;
                     break;
                 case "--broker":
                     options.Broker = new Uri(Next());

@@ -19,10 +19,11 @@ public sealed class RuleTenantTests
             request: { url: "http://127.0.0.1:9/only" }
         """;
 
-    [Fact]
-    public async Task Show_IdOfTwoTenantsWithoutTenant_UsageErrorNamingBoth()
+    [Theory]
+    [MemberData(nameof(CliRun.Databases), MemberType = typeof(CliRun))]
+    public async Task Show_IdOfTwoTenantsWithoutTenant_UsageErrorNamingBoth(string database)
     {
-        using var cli = new CliRun();
+        await using var cli = await CliRun.CreateAsync(database);
         Assert.Equal(0, (await cli.RunAsync("rules", "import", cli.Write("rules.yaml", TwoTenants))).ExitCode);
 
         var show = await cli.RunAsync("rules", "show", "crm-new-lead");
@@ -31,10 +32,11 @@ public sealed class RuleTenantTests
         Assert.Contains("exists for tenants acme, globex: add --tenant", show.Err, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Disable_WithTenant_DisablesOnlyThatTenantsRule()
+    [Theory]
+    [MemberData(nameof(CliRun.Databases), MemberType = typeof(CliRun))]
+    public async Task Disable_WithTenant_DisablesOnlyThatTenantsRule(string database)
     {
-        using var cli = new CliRun();
+        await using var cli = await CliRun.CreateAsync(database);
         await cli.RunAsync("rules", "import", cli.Write("rules.yaml", TwoTenants));
 
         var disable = await cli.RunAsync("rules", "disable", "crm-new-lead", "--tenant", "globex");
@@ -46,10 +48,11 @@ public sealed class RuleTenantTests
         Assert.Contains("\"enabled\": false", globex.Out, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Show_UnambiguousIdWithoutTenant_FindsIt()
+    [Theory]
+    [MemberData(nameof(CliRun.Databases), MemberType = typeof(CliRun))]
+    public async Task Show_UnambiguousIdWithoutTenant_FindsIt(string database)
     {
-        using var cli = new CliRun();
+        await using var cli = await CliRun.CreateAsync(database);
         await cli.RunAsync("rules", "import", cli.Write("rules.yaml", TwoTenants));
 
         var show = await cli.RunAsync("rules", "show", "only-acme");

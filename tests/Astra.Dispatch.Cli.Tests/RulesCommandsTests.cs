@@ -22,10 +22,11 @@ public sealed class RulesCommandsTests
 
     private const string Event = """{ "eventId": "e1", "type": "lead.captured", "tenantId": "acme", "data": { "email": "ada@example.com", "score": 70, "token": "tok-sup3r-secret-value" } }""";
 
-    [Fact]
-    public async Task Test_EventFromStandardInput_ReadsTheDash()
+    [Theory]
+    [MemberData(nameof(CliRun.Databases), MemberType = typeof(CliRun))]
+    public async Task Test_EventFromStandardInput_ReadsTheDash(string database)
     {
-        using var cli = new CliRun();
+        await using var cli = await CliRun.CreateAsync(database);
         cli.WriteSecret("acme", "CRM_TOKEN", "s3cr3t-bearer-token");
         await cli.RunAsync("rules", "import", cli.Write("rules.yaml", ValidRules));
         var stdin = Console.In;
@@ -43,10 +44,11 @@ public sealed class RulesCommandsTests
         }
     }
 
-    [Fact]
-    public async Task Validate_InvalidFile_ExitsTwoListingEveryError()
+    [Theory]
+    [MemberData(nameof(CliRun.Databases), MemberType = typeof(CliRun))]
+    public async Task Validate_InvalidFile_ExitsTwoListingEveryError(string database)
     {
-        using var cli = new CliRun();
+        await using var cli = await CliRun.CreateAsync(database);
         var file = cli.Write("bad.yaml", """
             rules:
               - id: Bad_ID
@@ -73,10 +75,11 @@ public sealed class RulesCommandsTests
     }
 
     /// <summary>On main this overflowed the stack while parsing the body: the process aborted with exit code 134.</summary>
-    [Fact]
-    public async Task Validate_ThreeThousandNestedIfs_ExitsTwoNamingTheField()
+    [Theory]
+    [MemberData(nameof(CliRun.Databases), MemberType = typeof(CliRun))]
+    public async Task Validate_ThreeThousandNestedIfs_ExitsTwoNamingTheField(string database)
     {
-        using var cli = new CliRun();
+        await using var cli = await CliRun.CreateAsync(database);
         var bomb = string.Concat(Enumerable.Repeat("{%if x%}", 3000)) + "x" + string.Concat(Enumerable.Repeat("{%endif%}", 3000));
         var file = cli.Write("bomb.yaml", $$"""
             id: bomb
@@ -94,10 +97,11 @@ public sealed class RulesCommandsTests
         Assert.Contains("bomb.request.body: invalid Liquid template: nests block tags more than 32 deep", result.Err, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Import_InvalidFile_ExitsTwoAndImportsNothing()
+    [Theory]
+    [MemberData(nameof(CliRun.Databases), MemberType = typeof(CliRun))]
+    public async Task Import_InvalidFile_ExitsTwoAndImportsNothing(string database)
     {
-        using var cli = new CliRun();
+        await using var cli = await CliRun.CreateAsync(database);
         cli.WriteSecret("acme", "CRM_TOKEN", "s3cr3t-bearer-token");
         var file = cli.Write("rules.yaml", ValidRules + "\n  - id: broken\n    tenantId: acme\n");
 
@@ -109,10 +113,11 @@ public sealed class RulesCommandsTests
         Assert.Equal(0, JsonDocument.Parse(list.Out).RootElement.GetArrayLength());
     }
 
-    [Fact]
-    public async Task ImportThenList_Json_ParsesWithEveryRule()
+    [Theory]
+    [MemberData(nameof(CliRun.Databases), MemberType = typeof(CliRun))]
+    public async Task ImportThenList_Json_ParsesWithEveryRule(string database)
     {
-        using var cli = new CliRun();
+        await using var cli = await CliRun.CreateAsync(database);
         cli.WriteSecret("acme", "CRM_TOKEN", "s3cr3t-bearer-token");
         var file = cli.Write("rules.yaml", ValidRules);
 
@@ -127,10 +132,11 @@ public sealed class RulesCommandsTests
         Assert.Single(JsonDocument.Parse(filtered.Out).RootElement.EnumerateArray());
     }
 
-    [Fact]
-    public async Task DisableThenTest_DisabledRule_ExplainsAndExitsOne()
+    [Theory]
+    [MemberData(nameof(CliRun.Databases), MemberType = typeof(CliRun))]
+    public async Task DisableThenTest_DisabledRule_ExplainsAndExitsOne(string database)
     {
-        using var cli = new CliRun();
+        await using var cli = await CliRun.CreateAsync(database);
         cli.WriteSecret("acme", "CRM_TOKEN", "s3cr3t-bearer-token");
         await cli.RunAsync("rules", "import", cli.Write("rules.yaml", ValidRules));
         var ev = cli.Write("event.json", Event);
@@ -147,10 +153,11 @@ public sealed class RulesCommandsTests
         Assert.Equal(0, again.ExitCode);
     }
 
-    [Fact]
-    public async Task Test_MatchingEvent_ShowsRenderedRequestWithSecretsMasked()
+    [Theory]
+    [MemberData(nameof(CliRun.Databases), MemberType = typeof(CliRun))]
+    public async Task Test_MatchingEvent_ShowsRenderedRequestWithSecretsMasked(string database)
     {
-        using var cli = new CliRun();
+        await using var cli = await CliRun.CreateAsync(database);
         cli.WriteSecret("acme", "CRM_TOKEN", "s3cr3t-bearer-token");
         await cli.RunAsync("rules", "import", cli.Write("rules.yaml", ValidRules));
         // The event carries the secret's value too: it must be masked wherever it appears.
@@ -169,10 +176,11 @@ public sealed class RulesCommandsTests
         Assert.Equal("***", root.GetProperty("request").GetProperty("headers").GetProperty("X-Token").GetString());
     }
 
-    [Fact]
-    public async Task Test_OtherTenantsEvent_FailsTheTenantCheck()
+    [Theory]
+    [MemberData(nameof(CliRun.Databases), MemberType = typeof(CliRun))]
+    public async Task Test_OtherTenantsEvent_FailsTheTenantCheck(string database)
     {
-        using var cli = new CliRun();
+        await using var cli = await CliRun.CreateAsync(database);
         cli.WriteSecret("acme", "CRM_TOKEN", "s3cr3t-bearer-token");
         await cli.RunAsync("rules", "import", cli.Write("rules.yaml", ValidRules));
         var ev = cli.Write("event.json", Event.Replace("\"acme\"", "\"globex\"", StringComparison.Ordinal).Replace("\"score\": 70", "\"score\": 10", StringComparison.Ordinal));
@@ -185,10 +193,11 @@ public sealed class RulesCommandsTests
         Assert.Equal(["tenant", "condition"], failed);
     }
 
-    [Fact]
-    public async Task ExportThenImport_RoundTrips()
+    [Theory]
+    [MemberData(nameof(CliRun.Databases), MemberType = typeof(CliRun))]
+    public async Task ExportThenImport_RoundTrips(string database)
     {
-        using var cli = new CliRun();
+        await using var cli = await CliRun.CreateAsync(database);
         cli.WriteSecret("acme", "CRM_TOKEN", "s3cr3t-bearer-token");
         await cli.RunAsync("rules", "import", cli.Write("rules.yaml", ValidRules));
         var exported = Path.Combine(cli.Folder, "export.yaml");
@@ -217,10 +226,11 @@ public sealed class RulesCommandsTests
         Assert.Single(result.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
-    [Fact]
-    public async Task Show_MissingRule_ExitsOne()
+    [Theory]
+    [MemberData(nameof(CliRun.Databases), MemberType = typeof(CliRun))]
+    public async Task Show_MissingRule_ExitsOne(string database)
     {
-        using var cli = new CliRun();
+        await using var cli = await CliRun.CreateAsync(database);
 
         var result = await cli.RunAsync("rules", "show", "nope");
 
@@ -228,10 +238,11 @@ public sealed class RulesCommandsTests
         Assert.Equal("Rule 'nope' does not exist.", result.Err.Trim());
     }
 
-    [Fact]
-    public async Task Status_HttpRulesUnderHttpsOnlySettings_CountsStoredRulesAndNamesTheSetting()
+    [Theory]
+    [MemberData(nameof(CliRun.Databases), MemberType = typeof(CliRun))]
+    public async Task Status_HttpRulesUnderHttpsOnlySettings_CountsStoredRulesAndNamesTheSetting(string database)
     {
-        using var cli = new CliRun();
+        await using var cli = await CliRun.CreateAsync(database);
         cli.WriteSecret("acme", "CRM_TOKEN", "s3cr3t-bearer-token");
         await cli.RunAsync("rules", "import", cli.Write("rules.yaml", ValidRules));
         cli.Settings["Dispatch:Http:AllowPlainHttp"] = "false";
@@ -249,10 +260,11 @@ public sealed class RulesCommandsTests
         Assert.Equal(["crm-new-lead", "other-tenant"], rules.GetProperty("skipped").EnumerateArray().Select(r => r.GetProperty("id").GetString()));
     }
 
-    [Fact]
-    public async Task Status_RulesAllowedBySettings_WarnsNothing()
+    [Theory]
+    [MemberData(nameof(CliRun.Databases), MemberType = typeof(CliRun))]
+    public async Task Status_RulesAllowedBySettings_WarnsNothing(string database)
     {
-        using var cli = new CliRun();
+        await using var cli = await CliRun.CreateAsync(database);
         cli.WriteSecret("acme", "CRM_TOKEN", "s3cr3t-bearer-token");
         await cli.RunAsync("rules", "import", cli.Write("rules.yaml", ValidRules));
 
@@ -262,10 +274,11 @@ public sealed class RulesCommandsTests
         Assert.DoesNotContain("Warning", human.Out, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task List_HttpRuleUnderHttpsOnlySettings_ShowsItAsStoredWithWarning()
+    [Theory]
+    [MemberData(nameof(CliRun.Databases), MemberType = typeof(CliRun))]
+    public async Task List_HttpRuleUnderHttpsOnlySettings_ShowsItAsStoredWithWarning(string database)
     {
-        using var cli = new CliRun();
+        await using var cli = await CliRun.CreateAsync(database);
         cli.WriteSecret("acme", "CRM_TOKEN", "s3cr3t-bearer-token");
         await cli.RunAsync("rules", "import", cli.Write("rules.yaml", ValidRules));
         await cli.RunAsync("rules", "disable", "other-tenant");
@@ -285,10 +298,11 @@ public sealed class RulesCommandsTests
         Assert.Contains("Dispatch:Http:AllowPlainHttp", first.GetProperty("loadErrors")[0].GetString(), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Status_BrokerUnreachable_ExitsOneAndStillReportsJson()
+    [Theory]
+    [MemberData(nameof(CliRun.Databases), MemberType = typeof(CliRun))]
+    public async Task Status_BrokerUnreachable_ExitsOneAndStillReportsJson(string database)
     {
-        using var cli = new CliRun();
+        await using var cli = await CliRun.CreateAsync(database);
 
         var result = await cli.RunAsync("status", "--json");
 

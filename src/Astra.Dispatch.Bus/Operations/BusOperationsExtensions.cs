@@ -1,5 +1,6 @@
 using Astra.Dispatch.Bus.Operations;
 using Astra.Dispatch.Contracts;
+using Astra.Dispatch.Dispatching;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -9,7 +10,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class BusOperationsExtensions
 {
     /// <summary>
-    /// <see cref="DeadLetterService"/>, <see cref="DeadLetterQueue"/> and <see cref="QueueProbe"/> over plain AMQP
+    /// <see cref="DeadLetterService"/>, <see cref="DeadLetterQueue"/>, <see cref="QueueProbe"/> and the resend's command sender over plain AMQP
     /// connections to <c>Dispatch:RabbitMq:Uri</c>, named <paramref name="clientName"/> on the broker. Idempotent.
     /// </summary>
     public static DispatchBuilder AddBusOperations(this DispatchBuilder builder, string clientName)
@@ -20,6 +21,7 @@ public static class BusOperationsExtensions
         services.TryAddSingleton<DeadLetterQueue>();
         services.TryAddSingleton<QueueProbe>();
         services.TryAddSingleton<DeadLetterService>();
+        services.TryAddSingleton<IDeliveryCommandSender, AmqpCommandSender>();
         return builder;
     }
 }

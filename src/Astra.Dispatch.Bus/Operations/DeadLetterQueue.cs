@@ -79,6 +79,36 @@ public sealed class DeadLetterQueue(BrokerConnector broker)
         return new RedriveResult(moved, kept.Count);
     }
 
+    /// <summary>Deletes the matching dead letters (acknowledged once read); the rest stay where they were.</summary>
+    public async Task<RedriveResult> DeleteAsync(string errorQueue, Func<DeadLetter, bool> selected, CancellationToken cancellationToken)
+    {
+        await using var connection = await broker.ConnectAsync(cancellationToken);
+        if (await TryCountAsync(connection, errorQueue, cancellationToken) is not { } total)
+            return new RedriveResult([], 0);
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+        var kept = new List<ulong>();
+        var deleted = new List<DeadLetter>();
+        // Only what was there at the start: kept messages stay unacked, so basic.get never returns them twice.
+        for (var seen = 0; seen < total; seen++)
+        {
+            if (await channel.BasicGetAsync(errorQueue, autoAck: false, cancellationToken) is not { } got)
+                break;
+            var letter = DeadLetter.From(seen + 1, got.BasicProperties, got.Body);
+            if (selected(letter))
+            {
+                await channel.BasicAckAsync(got.DeliveryTag, multiple: false, cancellationToken);
+                deleted.Add(letter);
+            }
+            else
+            {
+                kept.Add(got.DeliveryTag);
+            }
+        }
+        foreach (var tag in kept)
+            await channel.BasicNackAsync(tag, multiple: false, requeue: true, cancellationToken);
+        return new RedriveResult(deleted, kept.Count);
+    }
+
     /// <summary>Deletes every message of the queue; how many.</summary>
     public async Task<uint> PurgeAsync(string errorQueue, CancellationToken cancellationToken)
     {

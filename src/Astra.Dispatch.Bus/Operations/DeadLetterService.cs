@@ -84,6 +84,34 @@ public sealed class DeadLetterService(DeadLetterQueue queue, IAuditLog audit, Ti
         return purged;
     }
 
+    /// <summary>
+    /// Deletes the dead letters of <paramref name="ruleId"/> and/or failed since <paramref name="since"/> (the CLI's
+    /// <c>dlq purge --rule/--since</c>, the redrive's selection); the rest stay in place. One audit entry per tenant.
+    /// </summary>
+    public async Task<RedriveOutcome> PurgeAsync(string queueName, string? ruleId, DateTimeOffset? since, Actor actor, CancellationToken cancellationToken)
+    {
+        var (errorQueue, _) = Resolve(queueName);
+        // Same selection as redrive: a letter without a fault time is not excluded by since.
+        var result = await queue.DeleteAsync(errorQueue, l => (ruleId is null || l.RuleId == ruleId)
+            && (since is null || l.FailedAt is null || l.FailedAt >= since), cancellationToken);
+        var now = time.GetUtcNow().ToUniversalTime().ToString("O");
+        // The messages are gone: their record is written even if the caller has gone meanwhile (no token).
+        foreach (var tenant in result.Moved.GroupBy(l => l.TenantId))
+        {
+            await audit.AppendAsync(new AuditEntry
+            {
+                At = now,
+                Actor = actor.Name,
+                ActorKeyId = actor.KeyId,
+                Action = "dead-letters.purged",
+                TenantId = tenant.Key,
+                Target = $"queues/{errorQueue}",
+                Detail = JsonSerializer.Serialize(new { count = tenant.Count(), ids = tenant.Take(100).Select(l => l.Id), rule = ruleId, since }),
+            }, CancellationToken.None);
+        }
+        return new RedriveOutcome(result.Moved, result.Kept, errorQueue, []);
+    }
+
     private static (string ErrorQueue, string TargetQueue) Resolve(string queueName) =>
         DeadLetterQueue.TryResolve(queueName, out var errorQueue, out var targetQueue)
             ? (errorQueue, targetQueue)

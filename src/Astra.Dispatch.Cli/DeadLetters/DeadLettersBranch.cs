@@ -20,8 +20,9 @@ internal static class DeadLettersBranch
             .WithExample("dlq", "redrive", "--all")
             .WithExample("dlq", "redrive", "--rule", "crm-new-lead", "--since", "2h")
             .WithExample("dlq", "redrive", "--queue", "events", "--all");
-        dlq.AddCommand<DlqPurgeCommand>("purge").WithDescription("Delete every dead letter of a queue (asks first unless --yes).")
-            .WithExample("dlq", "purge", "--yes");
+        dlq.AddCommand<DlqPurgeCommand>("purge").WithDescription("Delete the dead letters of a queue, all or those of a rule or since a time (asks first unless --yes).")
+            .WithExample("dlq", "purge", "--yes")
+            .WithExample("dlq", "purge", "--rule", "crm-new-lead", "--since", "2h", "--yes");
     });
 }
 
@@ -89,4 +90,12 @@ internal sealed class DlqPurgeSettings : DlqSettings
     [CommandOption("-y|--yes")]
     [Description("Do not ask for confirmation.")]
     public bool Yes { get; init; }
+
+    [CommandOption("--rule <ID>")]
+    [Description("Only the dead letters of this rule.")]
+    public string? Rule { get; init; }
+
+    [CommandOption("--since <WHEN>")]
+    [Description("Only what failed since: a duration back from now (2h, 1d) or an ISO time.")]
+    public string? Since { get; init; }
 }

@@ -15,6 +15,11 @@ internal static class DeliveriesBranch
             .WithExample("deliveries", "list", "--event", "evt_01JD");
         deliveries.AddCommand<DeliveriesShowCommand>("show").WithDescription("Show one delivery and every attempt (timing, status, error).")
             .WithExample("deliveries", "show", "msg_abc123");
+        deliveries.AddCommand<DeliveriesResendCommand>("resend")
+            .WithDescription("Send a delivery again: its stored event rendered for its rule as the rule is now, same delivery id, full retry schedule. "
+                + "Also replays a render failure once the rule is fixed.")
+            .WithExample("deliveries", "resend", "msg_abc123")
+            .WithExample("deliveries", "resend", "msg_abc123", "--tenant", "acme", "--json");
     });
 }
 
@@ -46,6 +51,17 @@ internal sealed class DeliveriesListSettings : CliSettings
         Status is null or "pending" or "retrying" or "succeeded" or "failed"
             ? Limit is > 0 and <= 100_000 ? Spectre.Console.ValidationResult.Success() : Spectre.Console.ValidationResult.Error("--limit must be between 1 and 100000.")
             : Spectre.Console.ValidationResult.Error("--status must be pending, retrying, succeeded or failed.");
+}
+
+internal sealed class DeliveryResendSettings : CliSettings
+{
+    [CommandArgument(0, "<ID>")]
+    [Description("The delivery id (msg_…).")]
+    public string Id { get; init; } = "";
+
+    [CommandOption("--tenant <TENANT>")]
+    [Description("Only if the delivery is this tenant's.")]
+    public string? Tenant { get; init; }
 }
 
 internal sealed class DeliveryIdSettings : CliSettings

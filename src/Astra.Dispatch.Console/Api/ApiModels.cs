@@ -35,6 +35,9 @@ internal sealed record DeliveryPage(IReadOnlyList<DeliveryRecord> Items, string?
 /// <summary>A delivery and every attempt, oldest first (errors and response excerpts redacted).</summary>
 internal sealed record DeliveryDetail(DeliveryRecord Delivery, IReadOnlyList<AttemptRecord> Attempts);
 
+/// <summary>A resend on its way: the delivery's id, rule and event, its status before (now <c>pending</c> again).</summary>
+internal sealed record ResendResponse(string Id, string RuleId, string EventId, string PreviousStatus, string Status);
+
 internal sealed record DeadLetterResponse(string Id, string? MessageId, string? DeliveryId, string? EventId, string? RuleId, string? TenantId,
     string? Reason, DateTimeOffset? FailedAt, IReadOnlyDictionary<string, string> Headers, string? Body);
 

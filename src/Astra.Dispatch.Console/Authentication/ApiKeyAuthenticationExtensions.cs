@@ -14,7 +14,7 @@ internal static class ApiKeyAuthenticationExtensions
     public static IServiceCollection AddApiKeyAuthentication(this IServiceCollection services)
     {
         services.AddSingleton<FailedAuthLimiter>();
-        // The default scheme for now; the console will put a policy scheme in front that forwards Authorization: Bearer here.
+        // The console (ConsoleAuthentication) puts a policy scheme in front as the default; API policies name this scheme.
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder()

@@ -1,14 +1,13 @@
 using System.Text.Json;
-using Astra.Dispatch.Storage.Sqlite;
-using Dapper;
+using Astra.Dispatch.Storage;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Astra.Dispatch.Console.Hosting;
 
 /// <summary>
-/// <c>/health/live</c>: the process answers. <c>/health/ready</c>: the database takes a write lock (every API write needs
-/// it). The broker is not a readiness check: rules, deliveries and the audit log work without it, and <c>/api/v1/status</c>
+/// <c>/health/live</c>: the process answers. <c>/health/ready</c>: the database takes a write (every API write needs it:
+/// SQLite's write lock, or a rolled-back insert on PostgreSQL, which fails on a standby or a read-only server). The broker is not a readiness check: rules, deliveries and the audit log work without it, and <c>/api/v1/status</c>
 /// reports it.
 /// </summary>
 internal static class ConsoleHealth
@@ -49,15 +48,14 @@ internal static class ConsoleHealth
         return context.Response.WriteAsync(JsonSerializer.Serialize(body), context.RequestAborted);
     }
 
-    /// <summary>Ready only if the SQLite file takes a write lock: a read-only mount or a full disk shows up here.</summary>
-    private sealed class DatabaseHealthCheck(SqliteDatabase database) : IHealthCheck
+    /// <summary>Ready only if the database takes a write: a read-only mount, a full disk or a standby shows up here.</summary>
+    private sealed class DatabaseHealthCheck(IDispatchDatabase database) : IHealthCheck
     {
         public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         {
             try
             {
-                await using var connection = await database.OpenAsync(cancellationToken);
-                await connection.ExecuteAsync(new CommandDefinition("BEGIN IMMEDIATE; ROLLBACK;", cancellationToken: cancellationToken));
+                await database.CheckWritableAsync(cancellationToken);
                 return HealthCheckResult.Healthy("database writable");
             }
             catch (Exception ex) when (ex is not OperationCanceledException)

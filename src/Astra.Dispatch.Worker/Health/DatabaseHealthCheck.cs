@@ -1,24 +1,24 @@
-using Astra.Dispatch.Storage.Sqlite;
-using Dapper;
+using Astra.Dispatch.Storage;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Astra.Dispatch.Worker.Health;
 
-/// <summary>Ready only if the SQLite file takes a write lock: a read-only mount or a full disk shows up here.</summary>
-internal sealed class DatabaseHealthCheck(SqliteDatabase database) : IHealthCheck
+/// <summary>
+/// Ready only if the database takes a write: a read-only mount or a full disk (SQLite), a standby or an unreachable
+/// server (PostgreSQL) shows up here.
+/// </summary>
+internal sealed class DatabaseHealthCheck(IDispatchDatabase database) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         try
         {
-            await using var connection = await database.OpenAsync(cancellationToken);
-            // BEGIN IMMEDIATE takes the RESERVED (write) lock without changing anything.
-            await connection.ExecuteAsync(new CommandDefinition("BEGIN IMMEDIATE; ROLLBACK;", cancellationToken: cancellationToken));
-            return HealthCheckResult.Healthy("database writable");
+            await database.CheckWritableAsync(cancellationToken);
+            return HealthCheckResult.Healthy($"{database.Description}: writable");
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            return HealthCheckResult.Unhealthy($"database not writable: {ex.Message}");
+            return HealthCheckResult.Unhealthy($"{database.Description}: not writable: {ex.Message}");
         }
     }
 }

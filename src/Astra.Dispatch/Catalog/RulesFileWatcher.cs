@@ -7,10 +7,11 @@ namespace Astra.Dispatch.Catalog;
 
 /// <summary>
 /// Imports <c>Dispatch:RulesPath</c> on start (an invalid file stops the start, with every error) and again
-/// whenever it changes (an invalid edit is logged and the previous rules stay in force).
+/// whenever it changes (an invalid edit is logged and the previous rules stay in force); refreshes the rule cache
+/// every <c>Dispatch:RulesRefreshInterval</c>, and at once when another process signals a change.
 /// </summary>
 internal sealed partial class RulesFileWatcher(
-    RuleImporter importer, RuleCatalog catalog, IOptions<DispatchOptions> options, TimeProvider time, ILogger<RulesFileWatcher> logger)
+    RuleImporter importer, RuleCatalog catalog, IRuleChangeSignal changes, IOptions<DispatchOptions> options, ILogger<RulesFileWatcher> logger)
     : BackgroundService
 {
     private readonly StrongBox _changed = new();
@@ -31,9 +32,17 @@ internal sealed partial class RulesFileWatcher(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.Value.RulesRefreshInterval, time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        // Every interval, or at once when another process signals a rule change (PostgreSQL's NOTIFY).
+        while (!stoppingToken.IsCancellationRequested)
         {
+            try
+            {
+                await changes.WaitAsync(options.Value.RulesRefreshInterval, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
             try
             {
                 if (Interlocked.Exchange(ref _changed.Value, 0) == 1 && options.Value.RulesPath is { } path)

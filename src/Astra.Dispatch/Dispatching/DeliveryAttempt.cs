@@ -13,14 +13,22 @@ namespace Astra.Dispatch.Dispatching;
 
 /// <summary>
 /// One attempt of a delivery, and what follows it: the command is checked against its rule, admitted by the
-/// <see cref="DeliveryGate"/>, sent, redacted, recorded in the delivery log, and judged by the <see cref="AttemptPolicy"/>.
-/// The send consumer carries out the returned <see cref="DeliveryDecision"/> on the bus.
+/// <see cref="DeliveryGate"/>, claimed (<see cref="DeliveryClaims"/>: no other copy of it is being sent, it has not
+/// succeeded, its rule is enabled as stored), sent, redacted, recorded in the delivery log with the release of its
+/// claim, and judged by the <see cref="AttemptPolicy"/>. The send consumer carries out the returned
+/// <see cref="DeliveryDecision"/> on the bus.
 /// </summary>
 internal sealed partial class DeliveryAttempt(
-    RuleCatalog catalog, DeliveryGate gate, IHttpActionSender sender, Redactor redactor, RetrySchedule schedule, IDeliveryLog log,
-    SucceededDeliveries succeeded, RulePausing pausing, IOptions<ResultsOptions> results, DispatchTelemetry telemetry, TimeProvider time,
-    IDelayTierAvailability tiers, ILogger<DeliveryAttempt> logger) : IDeliveryAttempt
+    RuleCatalog catalog, DeliveryGate gate, DeliveryClaims claims, IHttpActionSender sender, Redactor redactor, RetrySchedule schedule, IDeliveryLog log,
+    SucceededDeliveries succeeded, RulePausing pausing, IOptions<ResultsOptions> results, IOptions<HttpDeliveryOptions> http, DispatchTelemetry telemetry,
+    TimeProvider time, IDelayTierAvailability tiers, ILogger<DeliveryAttempt> logger) : IDeliveryAttempt
 {
+    /// <summary>
+    /// A claim's lease beyond the rule's HTTP timeout: the call, the outcome's way into the log and the log's batch
+    /// must all fit in it, or a second copy could claim the delivery while the first is still being recorded.
+    /// </summary>
+    public static readonly TimeSpan LeaseMargin = TimeSpan.FromSeconds(30);
+
     public async Task<DeliveryDecision> RunAsync(SendHttpAction command, AttemptInfo info, CancellationToken cancellationToken)
     {
         // The command crossed the broker: it is checked against the rule as stored, not trusted.
@@ -34,7 +42,7 @@ internal sealed partial class DeliveryAttempt(
             LogCommandRefused(command.DeliveryId, command.TenantId, command.RuleId, refusal);
             return await FailUnsentAsync(command, info, refusal, cancellationToken);
         }
-        if (await AlreadySucceededAsync(command.DeliveryId, info, cancellationToken))
+        if (await AlreadySucceededAsync(command, info, cancellationToken))
         {
             LogAlreadyDelivered(command.DeliveryId);
             return new DeliveryDecision.AlreadyDelivered();
@@ -43,22 +51,55 @@ internal sealed partial class DeliveryAttempt(
         var destination = new Uri(command.Url);
         DateTimeOffset startedAt;
         AttemptOutcome outcome;
+        string? owner = null;
         switch (await gate.EnterAsync(rule, command, destination, cancellationToken))
         {
             case Admission.Deferred deferred:
-                if (await DeferralAsync(info, deferred.RetryAfter, cancellationToken) is not var (tier, wait))
-                    return await FailUnsentAsync(command, info, $"deferred ({deferred.Reason}), but no deferral delay tier can be used (the broker refused to declare their queues; see the worker's log)", cancellationToken);
-                telemetry.RetryScheduled(tier, "deferred");
-                LogDeferred(command.DeliveryId, deferred.Reason, wait);
-                return new DeliveryDecision.Defer(tier, wait, info.AttemptsSoFar, info.DeferralsSoFar + 1, deferred.Reason);
+                return await DeferAsync(command, info, deferred.Reason, deferred.RetryAfter, cancellationToken);
             case Admission.Refused refused:
                 startedAt = time.GetUtcNow();
                 outcome = refused.Outcome;
                 break;
             case Admission.Admitted admitted:
-                startedAt = time.GetUtcNow();
                 using (admitted.Leases)
-                    outcome = await sender.SendAsync(command, rule, cancellationToken);
+                {
+                    owner = claims.NewOwner();
+                    ClaimAnswer claim;
+                    try
+                    {
+                        var lease = (rule.Timeout ?? http.Value.DefaultTimeout) + LeaseMargin;
+                        claim = await claims.ClaimAsync(command.DeliveryId, owner, command.TenantId, command.RuleId, lease, cancellationToken);
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        // The database is the authority on who may send: without it, nothing is sent; the command comes back.
+                        LogClaimFailed(ex, command.DeliveryId);
+                        return await DeferAsync(command, info, "delivery claims unavailable", null, cancellationToken);
+                    }
+                    switch (claim.Outcome)
+                    {
+                        case ClaimOutcome.Succeeded:
+                            succeeded.Add(command.DeliveryId);
+                            LogAlreadyDelivered(command.DeliveryId);
+                            return new DeliveryDecision.AlreadyDelivered();
+                        case ClaimOutcome.Held:
+                            // Another copy is in flight: back in a moment, when it has most likely succeeded.
+                            return await DeferAsync(command, info, "another copy of this delivery holds its claim", null, cancellationToken);
+                        case ClaimOutcome.RuleNotEnabled:
+                            return await FailUnsentAsync(command, info, await StoredStateAsync(command, cancellationToken), cancellationToken);
+                    }
+                    startedAt = time.GetUtcNow();
+                    try
+                    {
+                        outcome = await sender.SendAsync(command, rule, cancellationToken);
+                    }
+                    catch
+                    {
+                        // Cancelled (shutdown) or broken: nothing is recorded, so the requeued command may claim again at once.
+                        await claims.ReleaseAsync(command.DeliveryId, owner);
+                        throw;
+                    }
+                }
                 gate.Record(command.TenantId, destination, outcome);
                 // Everything below stores, logs or publishes the outcome: mask redact: fields and echoed secrets first.
                 outcome = outcome with { Error = redactor.Text(outcome.Error, rule.Definition), ResponseBody = redactor.Text(outcome.ResponseBody, rule.Definition) };
@@ -70,14 +111,47 @@ internal sealed partial class DeliveryAttempt(
         Activity.Current.SetOutcome(outcome.Name, outcome.StatusCode, outcome.Error);
         return AttemptPolicy.Decide(outcome, rule, info.Attempt, schedule) switch
         {
-            AttemptVerdict.Succeeded => await SucceededAsync(command, rule, info, startedAt, outcome, cancellationToken),
+            AttemptVerdict.Succeeded => await SucceededAsync(command, rule, info, startedAt, outcome, owner, cancellationToken),
             AttemptVerdict.Retry retry when !await IsAvailableAsync(retry.Tier, cancellationToken) => await FailAsync(command, rule, info, startedAt, outcome,
                 new AttemptVerdict.Fail($"not retried: its retry delay {Durations.Format(retry.Tier)} cannot be used (the broker refused to declare that delay tier's queue; see the worker's log); last error: {outcome.Error}", PauseRule: false),
-                cancellationToken),
-            AttemptVerdict.Retry retry => await RetryAsync(command, rule, info, startedAt, outcome, retry, cancellationToken),
-            AttemptVerdict.Fail fail => await FailAsync(command, rule, info, startedAt, outcome, fail, cancellationToken),
+                owner, cancellationToken),
+            AttemptVerdict.Retry retry => await RetryAsync(command, rule, info, startedAt, outcome, retry, owner, cancellationToken),
+            AttemptVerdict.Fail fail => await FailAsync(command, rule, info, startedAt, outcome, fail, owner, cancellationToken),
             _ => throw new UnreachableException(),
         };
+    }
+
+    /// <summary>
+    /// Whether the delivery already succeeded, so it must not be sent again. A fresh command cannot have been handled
+    /// by anyone, so only this process's successes are checked; one that may have been handled before is looked up in
+    /// the delivery log. A resend was reopened in the log by the operator: this process's memory of its earlier
+    /// success no longer counts. (The claim taken before sending is what keeps two copies in flight from both going.)
+    /// </summary>
+    private async ValueTask<bool> AlreadySucceededAsync(SendHttpAction command, AttemptInfo info, CancellationToken cancellationToken)
+    {
+        if (!command.Resend && succeeded.Contains(command.DeliveryId))
+            return true;
+        if (!info.MayBeHandled && !command.Resend)
+            return false;
+        try
+        {
+            return await log.GetStatusAsync(command.DeliveryId, cancellationToken) == DeliveryStatus.Succeeded;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The claim asks the database again and defers the command if it still does not answer.
+            LogStatusFailed(ex, command.DeliveryId);
+            return false;
+        }
+    }
+
+    private async Task<DeliveryDecision> DeferAsync(SendHttpAction command, AttemptInfo info, string reason, TimeSpan? retryAfter, CancellationToken cancellationToken)
+    {
+        if (await DeferralAsync(info, retryAfter, cancellationToken) is not var (tier, wait))
+            return await FailUnsentAsync(command, info, $"deferred ({reason}), but no deferral delay tier can be used (the broker refused to declare their queues; see the worker's log)", cancellationToken);
+        telemetry.RetryScheduled(tier, "deferred");
+        LogDeferred(command.DeliveryId, reason, wait);
+        return new DeliveryDecision.Defer(tier, wait, info.AttemptsSoFar, info.DeferralsSoFar + 1, reason);
     }
 
     private ValueTask<bool> IsAvailableAsync(TimeSpan tier, CancellationToken cancellationToken) => tiers.IsAvailableAsync(tier, cancellationToken);
@@ -99,19 +173,29 @@ internal sealed partial class DeliveryAttempt(
         return null;
     }
 
-    /// <summary>
-    /// Whether the delivery already succeeded, so it must not be sent again. A fresh command cannot have been handled
-    /// by anyone, so only this process's successes are checked; one that may have been handled before is looked up in
-    /// the delivery log.
-    /// </summary>
-    private async ValueTask<bool> AlreadySucceededAsync(string deliveryId, AttemptInfo info, CancellationToken cancellationToken) =>
-        succeeded.Contains(deliveryId)
-        || (info.MayBeHandled && await log.GetStatusAsync(deliveryId, cancellationToken) == DeliveryStatus.Succeeded);
+    /// <summary>The claim found the rule not enabled as stored: this process's cache is behind; catch up and say why.</summary>
+    private async Task<string> StoredStateAsync(SendHttpAction command, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await catalog.RefreshAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogRefreshFailed(ex);
+        }
+        return catalog.Current.Find(command.TenantId, command.RuleId) switch
+        {
+            null => $"rule {command.RuleId} does not exist for tenant {command.TenantId}",
+            { PausedReason: { } why } rule => $"rule {rule.Id} is paused: {why}",
+            var rule => $"rule {rule.Id} is disabled",
+        };
+    }
 
     private async Task<DeliveryDecision> SucceededAsync(SendHttpAction command, CompiledRule rule, AttemptInfo info, DateTimeOffset startedAt,
-        AttemptOutcome outcome, CancellationToken cancellationToken)
+        AttemptOutcome outcome, string? owner, CancellationToken cancellationToken)
     {
-        await log.AppendAsync(DeliveryCommands.Attempt(command, info.Attempt, startedAt, outcome, DeliveryStatus.Succeeded, null), cancellationToken);
+        await log.AppendAsync(DeliveryCommands.Attempt(command, info.Attempt, startedAt, outcome, DeliveryStatus.Succeeded, null, owner), cancellationToken);
         succeeded.Add(command.DeliveryId);
         telemetry.Delivered(rule.Id, command.OccurredAt, time.GetUtcNow());
         // A rule that captures its response asks for it on the bus, whatever the default.
@@ -122,10 +206,10 @@ internal sealed partial class DeliveryAttempt(
     }
 
     private async Task<DeliveryDecision> RetryAsync(SendHttpAction command, CompiledRule rule, AttemptInfo info, DateTimeOffset startedAt,
-        AttemptOutcome outcome, AttemptVerdict.Retry retry, CancellationToken cancellationToken)
+        AttemptOutcome outcome, AttemptVerdict.Retry retry, string? owner, CancellationToken cancellationToken)
     {
         var nextAt = startedAt + outcome.Duration + retry.Wait;
-        await log.AppendAsync(DeliveryCommands.Attempt(command, info.Attempt, startedAt, outcome, DeliveryStatus.Retrying, nextAt), cancellationToken);
+        await log.AppendAsync(DeliveryCommands.Attempt(command, info.Attempt, startedAt, outcome, DeliveryStatus.Retrying, nextAt, owner), cancellationToken);
         // The breaker logged once when it opened; a line per refused delivery would flood the log in an outage.
         if (outcome.ShortCircuited)
             LogShortCircuited(command.DeliveryId, info.Attempt, retry.Wait);
@@ -137,9 +221,9 @@ internal sealed partial class DeliveryAttempt(
     }
 
     private async Task<DeliveryDecision> FailAsync(SendHttpAction command, CompiledRule rule, AttemptInfo info, DateTimeOffset startedAt,
-        AttemptOutcome outcome, AttemptVerdict.Fail fail, CancellationToken cancellationToken)
+        AttemptOutcome outcome, AttemptVerdict.Fail fail, string? owner, CancellationToken cancellationToken)
     {
-        await log.AppendAsync(DeliveryCommands.Attempt(command, info.Attempt, startedAt, outcome, DeliveryStatus.Failed, null), cancellationToken);
+        await log.AppendAsync(DeliveryCommands.Attempt(command, info.Attempt, startedAt, outcome, DeliveryStatus.Failed, null, owner), cancellationToken);
         var paused = fail.PauseRule
             ? await pausing.PauseAsync(rule, $"endpoint answered 410 Gone for delivery {command.DeliveryId}", cancellationToken)
             : await pausing.CheckFailureStreakAsync(rule, cancellationToken);
@@ -150,7 +234,8 @@ internal sealed partial class DeliveryAttempt(
     private async Task<DeliveryDecision> FailUnsentAsync(SendHttpAction command, AttemptInfo info, string error, CancellationToken cancellationToken)
     {
         await log.AppendAsync(new AttemptRecorded(command.DeliveryId, time.GetUtcNow(), command.EventId, command.EventType, command.RuleId,
-            command.TenantId, info.AttemptsSoFar, 0, null, AttemptOutcomes.NotSent, error, null, DeliveryStatus.Failed, null), cancellationToken);
+            command.TenantId, info.AttemptsSoFar, 0, null, AttemptOutcomes.NotSent, error, null, DeliveryStatus.Failed, null, DeliveryCommands.CurrentTraceId()),
+            cancellationToken);
         return Failed(command, info.AttemptsSoFar, null, error);
     }
 
@@ -175,6 +260,15 @@ internal sealed partial class DeliveryAttempt(
 
     [LoggerMessage(EventId = 3006, Level = LogLevel.Warning, Message = "Command of delivery {DeliveryId} (tenant {TenantId}, rule {RuleId}) does not match its rule and is not sent: {Reason}")]
     private partial void LogCommandRefused(string deliveryId, string tenantId, string ruleId, string reason);
+
+    [LoggerMessage(EventId = 3009, Level = LogLevel.Warning, Message = "Claiming delivery {DeliveryId} failed; deferred")]
+    private partial void LogClaimFailed(Exception exception, string deliveryId);
+
+    [LoggerMessage(EventId = 3008, Level = LogLevel.Warning, Message = "Reading the status of delivery {DeliveryId} failed; its claim decides")]
+    private partial void LogStatusFailed(Exception exception, string deliveryId);
+
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Warning, Message = "Refreshing rules after a claim found a rule not enabled failed")]
+    private partial void LogRefreshFailed(Exception exception);
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Delivery {DeliveryId} of rule {RuleId} failed: {Error}")]
     private partial void LogFailed(string deliveryId, string ruleId, string error);

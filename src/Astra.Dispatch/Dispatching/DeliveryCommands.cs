@@ -25,9 +25,15 @@ internal static class DeliveryCommands
         OccurredAt = occurredAt,
     };
 
-    /// <summary>The log entry of an attempt of <paramref name="action"/> that came to <paramref name="outcome"/>.</summary>
+    /// <summary>
+    /// The log entry of an attempt of <paramref name="action"/> that came to <paramref name="outcome"/>; with
+    /// <paramref name="claimOwner"/>, the claim it was sent under, released when the entry is written.
+    /// </summary>
     public static Storage.AttemptRecorded Attempt(SendHttpAction action, int attempt, DateTimeOffset startedAt, AttemptOutcome outcome, string status,
-        DateTimeOffset? nextAttemptAt) =>
+        DateTimeOffset? nextAttemptAt, string? claimOwner = null) =>
         new(action.DeliveryId, startedAt, action.EventId, action.EventType, action.RuleId, action.TenantId, attempt, outcome.Duration.TotalMilliseconds,
-            outcome.StatusCode, outcome.Name, outcome.Error, outcome.ResponseExcerpt, status, nextAttemptAt);
+            outcome.StatusCode, outcome.Name, outcome.Error, outcome.ResponseExcerpt, status, nextAttemptAt, CurrentTraceId()) { ClaimOwner = claimOwner };
+
+    /// <summary>The trace the attempt runs in (the send consumer's span), or null without one.</summary>
+    public static string? CurrentTraceId() => System.Diagnostics.Activity.Current is { } activity ? activity.TraceId.ToHexString() : null;
 }

@@ -76,12 +76,15 @@ internal sealed partial class EventPlanner(
             }
         }
         telemetry.EventConsumed(e.Type, matched.Count == 0 ? "unmatched" : "matched");
+        // The event itself, once, so any of its deliveries (a render failure too) can be planned again later.
+        if (matched.Count + failures.Count > 0)
+            entries.Insert(0, new EventRecorded(time.GetUtcNow(), e.TenantId, e.EventId, e.Type, rawEvent.Value));
         if (matched.Count == 0)
             return new EventPlan { Failures = failures, LogEntries = entries };
 
         // A delivery already in the log (a republished event), or any of a redelivered event, is marked known, so the
         // send consumer checks the log before sending it.
-        var known = receipt.Redelivered ? null : await log.FindExistingAsync([.. matched.Select(c => c.Command.DeliveryId)], cancellationToken);
+        var known = receipt.Redelivered ? null : await FindExistingAsync(matched, cancellationToken);
         var now = time.GetUtcNow();
         var commands = new List<PlannedCommand>(matched.Count);
         foreach (var (command, rule) in matched)
@@ -94,6 +97,23 @@ internal sealed partial class EventPlanner(
         }
         LogMatched(e.EventId, e.Type, e.TenantId, commands.Count);
         return new EventPlan { Commands = commands, Failures = failures, LogEntries = entries };
+    }
+
+    /// <summary>
+    /// Which deliveries are in the log already; null (all of them may be) when the database does not answer: the send
+    /// consumer then asks again, and the claim before sending keeps a copy from going twice either way.
+    /// </summary>
+    private async Task<IReadOnlySet<string>?> FindExistingAsync(List<(SendHttpAction Command, CompiledRule Rule)> matched, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await log.FindExistingAsync([.. matched.Select(c => c.Command.DeliveryId)], cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogLookupFailed(ex);
+            return null;
+        }
     }
 
     /// <summary>Appends the plan's log entries: after the broker confirmed its commands, so the log never runs ahead of the bus.</summary>
@@ -132,6 +152,9 @@ internal sealed partial class EventPlanner(
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Debug, Message = "Event {EventId} ({EventType}, tenant {TenantId}) matched {Count} rule(s)")]
     private partial void LogMatched(string eventId, string eventType, string tenantId, int count);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Looking up deliveries in the log failed; the commands are marked as possibly handled")]
+    private partial void LogLookupFailed(Exception exception);
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Debug, Message = "Delivery {DeliveryId} parked: its destination's circuit is open; first try in {Delay}")]
     private partial void LogParked(string deliveryId, TimeSpan delay);

@@ -25,8 +25,17 @@ internal sealed partial class RulePausing(
     /// <summary>Pauses the rule; the announcement to publish, or null when it was not enabled (already paused, deleted).</summary>
     public async Task<RulePaused?> PauseAsync(CompiledRule rule, string reason, CancellationToken cancellationToken)
     {
-        if (!await store.SetEnabledAsync(rule.TenantId, rule.Id, false, reason, cancellationToken))
+        try
+        {
+            if (!await store.SetEnabledAsync(rule.TenantId, rule.Id, false, reason, cancellationToken))
+                return null;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The attempt is recorded either way; the next 410 or failure check pauses the rule.
+            LogPauseFailed(ex, rule.Id);
             return null;
+        }
         LogPaused(rule.Id, reason);
         await catalog.RefreshAsync(cancellationToken);
         return new RulePaused { RuleId = rule.Id, TenantId = rule.TenantId, Reason = reason, PausedAt = time.GetUtcNow() };
@@ -44,10 +53,21 @@ internal sealed partial class RulePausing(
         if (_lastChecked.TryGetValue(key, out var last) && now - last < interval)
             return null;
         _lastChecked[key] = now;
-        if (!await log.FailingSinceAsync(rule.TenantId, rule.Id, now - pauseAfter, cancellationToken))
+        try
+        {
+            if (!await log.FailingSinceAsync(rule.TenantId, rule.Id, now - pauseAfter, cancellationToken))
+                return null;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogPauseFailed(ex, rule.Id);
             return null;
+        }
         return await PauseAsync(rule, $"every delivery has failed for {Durations.Format(pauseAfter)}", cancellationToken);
     }
+
+    [LoggerMessage(EventId = 3102, Level = LogLevel.Warning, Message = "Checking or pausing rule {RuleId} failed; the next failure tries again")]
+    private partial void LogPauseFailed(Exception exception, string ruleId);
 
     [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "Rule {RuleId} paused: {Reason}")]
     private partial void LogPaused(string ruleId, string reason);

@@ -91,6 +91,13 @@ public sealed partial class KeyService(IApiKeyStore store, TimeProvider time)
         return ApiKeyInfo.From(key);
     }
 
+    /// <summary>
+    /// The key with id <paramref name="id"/> while it is valid, else null (unknown or revoked): a console session, which
+    /// holds the key's id and never its secret, is checked with it on every request.
+    /// </summary>
+    public async Task<ApiKeyInfo?> FindValidAsync(string id, CancellationToken cancellationToken) =>
+        await store.FindAsync(id, cancellationToken) is { RevokedAt: null } key && ApiRoles.TryParse(key.Role, out _) ? ApiKeyInfo.From(key) : null;
+
     private static AuditEntry Audit(Actor actor, string action, ApiKeyRecord key, string now) => new()
     {
         At = now,

@@ -46,6 +46,8 @@ public sealed record AttemptRecord
     public string? Error { get; init; }
     /// <summary>The start of the response body (redacted).</summary>
     public string? ResponseExcerpt { get; init; }
+    /// <summary>The W3C trace id the attempt ran in (32 hex characters); null for attempts logged before migration 0004.</summary>
+    public string? TraceId { get; init; }
 }
 
 /// <summary>Filters for <see cref="IDeliveryLog.ListAsync"/>; null means any.</summary>

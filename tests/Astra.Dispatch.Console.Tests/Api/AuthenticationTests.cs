@@ -5,13 +5,13 @@ using Astra.Dispatch.Console.Tests.Api.Support;
 namespace Astra.Dispatch.Console.Tests.Api;
 
 /// <summary>Every route needs a valid key: none, wrong, malformed and revoked keys get 401 problem details; guessing gets 429.</summary>
-public sealed class AuthenticationTests : IAsyncLifetime
+public abstract class AuthenticationTests(string database) : IAsyncLifetime
 {
     private ConsoleApp _app = null!;
 
     private static IEnumerable<Routes.Route> AllRoutes => [.. Routes.OfTenant("acme"), .. Routes.Global];
 
-    public async Task InitializeAsync() => _app = await ConsoleApp.StartAsync();
+    public async Task InitializeAsync() => _app = await ConsoleApp.StartAsync(database);
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
@@ -74,7 +74,7 @@ public sealed class AuthenticationTests : IAsyncLifetime
     [Fact]
     public async Task RepeatedFailures_429WithRetryAfter_EvenForTheRightKey()
     {
-        await using var app = await ConsoleApp.StartAsync(settings: new Dictionary<string, string?>
+        await using var app = await ConsoleApp.StartAsync(database, settings: new Dictionary<string, string?>
         {
             ["Dispatch:Console:FailedAuthLimit"] = "3",
             ["Dispatch:Console:FailedAuthWindow"] = "00:05:00",
@@ -167,3 +167,9 @@ public sealed class AuthenticationTests : IAsyncLifetime
         (await _app.Client.GetAsync("/api/v1/tenants/acme/rules", key)).AssertOk();
     }
 }
+
+/// <summary><see cref="AuthenticationTests"/> on SQLite.</summary>
+public sealed class AuthenticationOnSqliteTests() : AuthenticationTests(ConsoleApp.Sqlite);
+
+/// <summary><see cref="AuthenticationTests"/> on PostgreSQL.</summary>
+public sealed class AuthenticationOnPostgresTests() : AuthenticationTests(ConsoleApp.Postgres);

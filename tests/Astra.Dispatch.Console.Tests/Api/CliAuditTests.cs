@@ -4,14 +4,14 @@ using Astra.Dispatch.Console.Tests.Api.Support;
 namespace Astra.Dispatch.Console.Tests.Api;
 
 /// <summary>The CLI's changes go through the same services as the API's: the same revisions, the same audit log, as cli:&lt;user&gt;.</summary>
-public sealed class CliAuditTests : IAsyncLifetime
+public abstract class CliAuditTests(string database) : IAsyncLifetime
 {
     private ConsoleApp _app = null!;
     private string _admin = null!;
 
     public async Task InitializeAsync()
     {
-        _app = await ConsoleApp.StartAsync();
+        _app = await ConsoleApp.StartAsync(database);
         _admin = await _app.KeyAsync("admin", name: "auditor");
     }
 
@@ -69,3 +69,9 @@ public sealed class CliAuditTests : IAsyncLifetime
         (await _app.Client.GetAsync("/api/v1/audit?since=soon&limit=5000", _admin)).AssertProblem(HttpStatusCode.UnprocessableEntity);
     }
 }
+
+/// <summary><see cref="CliAuditTests"/> on SQLite.</summary>
+public sealed class CliAuditOnSqliteTests() : CliAuditTests(ConsoleApp.Sqlite);
+
+/// <summary><see cref="CliAuditTests"/> on PostgreSQL.</summary>
+public sealed class CliAuditOnPostgresTests() : CliAuditTests(ConsoleApp.Postgres);

@@ -6,12 +6,12 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Astra.Dispatch.Console.Tests.Api;
 
 /// <summary>What the host adds around the routes: 500s as problem details that tell nothing, request metrics.</summary>
-public sealed class HostingTests
+public abstract class HostingTests(string database)
 {
     [Fact]
     public async Task UnhandledException_500ProblemWithoutTheExceptionsMessage()
     {
-        await using var app = await ConsoleApp.StartAsync(services: s => s.AddSingleton<IAuditLog, BrokenAuditLog>());
+        await using var app = await ConsoleApp.StartAsync(database, services: s => s.AddSingleton<IAuditLog, BrokenAuditLog>());
         var key = await app.KeyAsync("viewer");
 
         var answer = await app.Client.GetAsync("/api/v1/audit", key);
@@ -24,7 +24,7 @@ public sealed class HostingTests
     [Fact]
     public async Task Metrics_RequestDurationByRoute_AndFailedAuthentications()
     {
-        await using var app = await ConsoleApp.StartAsync();
+        await using var app = await ConsoleApp.StartAsync(database);
         var key = await app.KeyAsync("viewer");
         (await app.Client.GetAsync("/api/v1/tenants/acme/rules", key)).AssertOk();
         await app.Client.GetAsync("/api/v1/status", "astra_wrong");
@@ -46,3 +46,9 @@ public sealed class HostingTests
         public Task<IReadOnlyList<AuditEntry>> ListAsync(AuditQuery query, CancellationToken cancellationToken) => throw new InvalidOperationException(Message);
     }
 }
+
+/// <summary><see cref="HostingTests"/> on SQLite.</summary>
+public sealed class HostingOnSqliteTests() : HostingTests(ConsoleApp.Sqlite);
+
+/// <summary><see cref="HostingTests"/> on PostgreSQL.</summary>
+public sealed class HostingOnPostgresTests() : HostingTests(ConsoleApp.Postgres);

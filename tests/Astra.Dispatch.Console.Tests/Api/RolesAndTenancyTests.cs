@@ -4,13 +4,13 @@ using Astra.Dispatch.Console.Tests.Api.Support;
 namespace Astra.Dispatch.Console.Tests.Api;
 
 /// <summary>viewer reads, operator also writes, admin also manages keys; a tenant key gets 404 on every other tenant's path.</summary>
-public sealed class RolesAndTenancyTests : IAsyncLifetime
+public abstract class RolesAndTenancyTests(string database) : IAsyncLifetime
 {
     private ConsoleApp _app = null!;
 
     public async Task InitializeAsync()
     {
-        _app = await ConsoleApp.StartAsync();
+        _app = await ConsoleApp.StartAsync(database);
         var admin = await _app.KeyAsync("admin");
         // Both tenants have a rule "crm": the isolation must hold on the tenant, not on the id.
         foreach (var tenant in new[] { "acme", "globex" })
@@ -121,3 +121,9 @@ public sealed class RolesAndTenancyTests : IAsyncLifetime
         Assert.False(own.GetProperty("broker").GetProperty("connected").GetBoolean()); // ConsoleApp.NoBroker
     }
 }
+
+/// <summary><see cref="RolesAndTenancyTests"/> on SQLite.</summary>
+public sealed class RolesAndTenancyOnSqliteTests() : RolesAndTenancyTests(ConsoleApp.Sqlite);
+
+/// <summary><see cref="RolesAndTenancyTests"/> on PostgreSQL.</summary>
+public sealed class RolesAndTenancyOnPostgresTests() : RolesAndTenancyTests(ConsoleApp.Postgres);

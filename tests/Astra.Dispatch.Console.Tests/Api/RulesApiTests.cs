@@ -5,7 +5,7 @@ using Astra.Dispatch.Console.Tests.Api.Support;
 namespace Astra.Dispatch.Console.Tests.Api;
 
 /// <summary>Rules over HTTP: YAML and JSON, the CLI's validator (422 with every error), ETag/If-Match, dry runs, revisions and audit.</summary>
-public sealed class RulesApiTests : IAsyncLifetime
+public abstract class RulesApiTests(string database) : IAsyncLifetime
 {
     private const string Rules = "/api/v1/tenants/acme/rules";
     private ConsoleApp _app = null!;
@@ -13,7 +13,7 @@ public sealed class RulesApiTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _app = await ConsoleApp.StartAsync();
+        _app = await ConsoleApp.StartAsync(database);
         _operator = await _app.KeyAsync("operator", name: "editor");
     }
 
@@ -137,7 +137,7 @@ public sealed class RulesApiTests : IAsyncLifetime
     [Fact]
     public async Task PutWrongContentType_415_TooLarge_413()
     {
-        await using var small = await ConsoleApp.StartAsync(settings: new Dictionary<string, string?> { ["Dispatch:Console:MaxRequestBodyBytes"] = "1024" });
+        await using var small = await ConsoleApp.StartAsync(database, settings: new Dictionary<string, string?> { ["Dispatch:Console:MaxRequestBodyBytes"] = "1024" });
         var key = await small.KeyAsync("operator");
 
         var xml = await small.Client.SendAsync(HttpMethod.Put, $"{Rules}/crm", key, "<rule/>", "application/xml");
@@ -198,3 +198,9 @@ public sealed class RulesApiTests : IAsyncLifetime
         Assert.Equal("acme", Assert.Single(items).GetProperty("tenantId").GetString());
     }
 }
+
+/// <summary><see cref="RulesApiTests"/> on SQLite.</summary>
+public sealed class RulesApiOnSqliteTests() : RulesApiTests(ConsoleApp.Sqlite);
+
+/// <summary><see cref="RulesApiTests"/> on PostgreSQL.</summary>
+public sealed class RulesApiOnPostgresTests() : RulesApiTests(ConsoleApp.Postgres);

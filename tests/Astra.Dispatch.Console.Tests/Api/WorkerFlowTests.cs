@@ -10,7 +10,7 @@ namespace Astra.Dispatch.Console.Tests.Api;
 /// and shown with its attempts, a dead letter is seen only by its tenant and redriven from the real error queue into
 /// the worker, which delivers it.
 /// </summary>
-public sealed class WorkerFlowTests : IAsyncLifetime
+public abstract class WorkerFlowTests(string database) : IAsyncLifetime
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(45);
     private readonly string _tenant = "t" + Guid.NewGuid().ToString("N")[..8];
@@ -24,7 +24,7 @@ public sealed class WorkerFlowTests : IAsyncLifetime
     {
         var vhost = await (await SharedBroker.GetAsync()).CreateVirtualHostAsync(_tenant);
         _receiver = await HttpReceiver.StartAsync();
-        _app = await ConsoleApp.StartAsync(vhost.ToString());
+        _app = await ConsoleApp.StartAsync(database, vhost.ToString());
         _worker = await InProcessWorker.StartAsync(vhost, _app.Settings["Dispatch:Database"]!, _app.Folder);
         _amqp = await RawAmqp.ConnectAsync(vhost);
         _operator = await _app.KeyAsync("operator", _tenant, "support");
@@ -100,6 +100,27 @@ public sealed class WorkerFlowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Resend_SucceededDelivery_SentAgainWithTheSameDeliveryId_Audited()
+    {
+        await PutRuleAsync("crm");
+        var eventId = "evt_" + Guid.NewGuid().ToString("N");
+        await PublishAsync(eventId);
+        var first = await _receiver.WaitForRequestAsync(r => r.Path == "/leads", Wait);
+        var delivery = await WaitForDeliveryAsync($"event={eventId}&status=succeeded");
+
+        var answer = await _app.Client.SendAsync(HttpMethod.Post, $"/api/v1/tenants/{_tenant}/deliveries/{delivery}/resend", _operator);
+
+        var body = answer.AssertOk(HttpStatusCode.Accepted);
+        Assert.Equal(("succeeded", "pending"), (body.GetProperty("previousStatus").GetString(), body.GetProperty("status").GetString()));
+        var again = await _receiver.WaitForCountAsync(2, Wait);
+        Assert.Equal(first.Headers["webhook-id"], again[1].Headers["webhook-id"]);
+        Assert.Equal(delivery, again[1].Headers["webhook-id"]);
+        await WaitForDeliveryAsync($"event={eventId}&status=succeeded");
+        var audit = (await _app.Client.GetAsync($"/api/v1/audit?action=delivery.resent", _operator)).AssertOk().GetProperty("items").EnumerateArray().Single();
+        Assert.Equal(("key:support", $"deliveries/{_tenant}/{delivery}"), (audit.GetProperty("actor").GetString(), audit.GetProperty("target").GetString()));
+    }
+
+    [Fact]
     public async Task Status_Admin_QueuesWithConsumers()
     {
         var admin = await _app.KeyAsync("admin");
@@ -159,3 +180,9 @@ public sealed class WorkerFlowTests : IAsyncLifetime
         return false;
     }
 }
+
+/// <summary><see cref="WorkerFlowTests"/> on SQLite.</summary>
+public sealed class WorkerFlowOnSqliteTests() : WorkerFlowTests(ConsoleApp.Sqlite);
+
+/// <summary><see cref="WorkerFlowTests"/> on PostgreSQL.</summary>
+public sealed class WorkerFlowOnPostgresTests() : WorkerFlowTests(ConsoleApp.Postgres);

@@ -55,4 +55,19 @@ public sealed class QuickBenchmarkTests
             Assert.Equal(JsonValueKind.Null, root.GetProperty(field).ValueKind);
         Assert.DoesNotContain("baseline:", log.ToString());
     }
+
+    [Fact]
+    public async Task RunAsync_WorkerOnlyOnBothDatabases_OneLineEachWithEveryEventDelivered()
+    {
+        using var output = new StringWriter();
+        using var log = new StringWriter();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+
+        var exit = await BenchmarkApp.RunAsync(["--quick", "--scenario", "a", "--worker-only", "--database", "sqlite,postgres"], output, log, timeout.Token);
+
+        Assert.True(exit == 0, log.ToString());
+        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(["sqlite", "postgres"], lines.Select(l => l.GetProperty("database").GetString()));
+        Assert.All(lines, l => Assert.Equal(l.GetProperty("events").GetInt32(), l.GetProperty("deliveries").GetInt32()));
+    }
 }

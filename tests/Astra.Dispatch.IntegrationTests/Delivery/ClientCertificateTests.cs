@@ -129,6 +129,12 @@ public sealed class ClientCertificateTests : IAsyncLifetime
             ["Dispatch:Http:AllowedNetworks:0"] = "192.0.2.1/32",
             ["Dispatch:Http:Tenants:t-mtls:AllowedNetworks:0"] = "127.0.0.0/8",
         });
+        // The same certificate, stored for each tenant (secrets are per tenant).
+        foreach (var tenant in new[] { "t-mtls", "t-other" })
+        {
+            var folder = Directory.CreateDirectory(Path.Combine(_folder, "secrets", tenant)).FullName;
+            await File.WriteAllTextAsync(Path.Combine(folder, "CRM_CLIENT_PEM"), TestCertificates.ToPem(_client));
+        }
 
         var granted = await sender.SendAsync(DirectSender.Rule(_url, clientCertificate: "CRM_CLIENT_PEM", tenant: "t-mtls"));
         var other = await sender.SendAsync(DirectSender.Rule(_url, clientCertificate: "CRM_CLIENT_PEM", tenant: "t-other"));

@@ -13,7 +13,8 @@ public sealed class SenderHardeningTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        await File.WriteAllTextAsync(Path.Combine(_secrets, "CLIENT_SECRET"), "client-secret-" + Guid.NewGuid().ToString("N"));
+        var tenantSecrets = Directory.CreateDirectory(Path.Combine(_secrets, DirectSender.Tenant)).FullName;
+        await File.WriteAllTextAsync(Path.Combine(tenantSecrets, "CLIENT_SECRET"), "client-secret-" + Guid.NewGuid().ToString("N"));
         _receiver = await HttpReceiver.StartAsync();
         _sender = DirectSender.Create(new Dictionary<string, string?> { ["Dispatch:SecretsPath"] = _secrets });
     }

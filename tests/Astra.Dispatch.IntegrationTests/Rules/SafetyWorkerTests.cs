@@ -142,7 +142,7 @@ public sealed class SafetyWorkerTests
         try
         {
             var token = "tok-" + Guid.NewGuid().ToString("N");
-            await File.WriteAllTextAsync(Path.Combine(secrets, "CRM_TOKEN"), token);
+            await File.WriteAllTextAsync(Path.Combine(Directory.CreateDirectory(Path.Combine(secrets, tenant)).FullName, "CRM_TOKEN"), token);
             await using var owner = await HttpReceiver.StartAsync();
             await using var foreign = await HttpReceiver.StartAsync();
             await using var amqp = await RawAmqp.ConnectAsync(vhost);

@@ -47,7 +47,7 @@ public sealed class RulesFileWatcherTests : IAsyncLifetime
         _store = new EditingRuleStore(new SqliteRuleStore(new SqliteDatabase(options, _time), _time));
         var compilers = new RuleCompilerFactory(new RuleLimits(), _secrets.Store);
         _catalog = new RuleCatalog(_store, compilers, _telemetry, NullLogger<RuleCatalog>.Instance);
-        _watcher = new RulesFileWatcher(new RuleImporter(compilers, _store), _catalog, options, _time, _log);
+        _watcher = new RulesFileWatcher(new RuleImporter(compilers, _store), _catalog, new PollingRuleChangeSignal(_time), options, _log);
     }
 
     private string RulesFile => Path.Combine(_folder, "rules", "rules.json");

@@ -14,7 +14,7 @@ public sealed class ComposeFileTests
     public void Services_FullStack_AllPresent()
     {
         var services = Compose.Entries("services").Select(e => e.Key).ToHashSet();
-        Assert.Superset(new HashSet<string> { "rabbitmq", "worker", "console", "demo-receiver", "otel-collector", "jaeger", "prometheus", "grafana" }, services);
+        Assert.Superset(new HashSet<string> { "rabbitmq", "postgres", "worker", "console", "demo-receiver", "otel-collector", "jaeger", "prometheus", "grafana" }, services);
     }
 
     [Fact]
@@ -51,6 +51,22 @@ public sealed class ComposeFileTests
         Assert.EndsWith("-management", rabbit.Text("image"), StringComparison.Ordinal);
         // The image is 3.13: classic queues default to storage version 1 there (README, Operations).
         Assert.Equal("-rabbit classic_queue_default_version 2", rabbit.Text("environment", "RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS"));
+    }
+
+    [Fact]
+    public void Workers_Database_TheComposePostgresWithItsUserAndDatabase()
+    {
+        var url = WorkerEnvironment()["Dispatch__Database"];
+        var postgres = Compose.At("services", "postgres")!;
+        Assert.True(Astra.Dispatch.Storage.DatabaseUrl.IsPostgres(url), url);
+        var parsed = Astra.Dispatch.Storage.Postgres.PostgresConnectionUrl.Parse(url);
+        Assert.Equal(("postgres", 5432), (parsed.Host, parsed.Port));
+        Assert.Equal((postgres.Text("environment", "POSTGRES_USER"), postgres.Text("environment", "POSTGRES_PASSWORD"), postgres.Text("environment", "POSTGRES_DB")),
+            (parsed.Username, parsed.Password, parsed.Database));
+        Assert.Equal("service_healthy", Compose.Text("services", "worker", "depends_on", "postgres", "condition"));
+        Assert.Contains("pg_isready", string.Join(" ", postgres.Items("healthcheck", "test").Select(t => ((YamlScalarNode)t).Value)), StringComparison.Ordinal);
+        // Both replicas on the one database: no per-replica file.
+        Assert.Null(Compose.At("services", "worker", "volumes")?.AllNodes.OfType<YamlScalarNode>().FirstOrDefault(v => v.Value?.Contains("/data", StringComparison.Ordinal) == true));
     }
 
     [Fact]
@@ -133,10 +149,9 @@ public sealed class ComposeFileTests
         Assert.Equal(worker["Dispatch__RabbitMq__Uri"], env["Dispatch__RabbitMq__Uri"]);
         Assert.Equal(worker["Dispatch__Database"], env["Dispatch__Database"]);
         Assert.All(env.Keys, name => Assert.True(ConfigKeys.IsKnownVariable(name), name));
-        // Both mount the same volume where the database lives.
-        string VolumeAt(YamlNode service, string path) => service.Items("volumes").Select(v => ((YamlScalarNode)v).Value!.Split(':'))
-            .Single(v => path.StartsWith(v[1] + "/", StringComparison.Ordinal))[0];
-        Assert.Equal(VolumeAt(Compose.At("services", "worker")!, worker["Dispatch__Database"]), VolumeAt(console, env["Dispatch__Database"]));
+        // The workers' PostgreSQL, up before the console starts.
+        Assert.True(Astra.Dispatch.Storage.DatabaseUrl.IsPostgres(env["Dispatch__Database"]));
+        Assert.Equal("service_healthy", console.Text("depends_on", "postgres", "condition"));
         var port = new Uri(env["Dispatch__Console__Urls"]).Port;
         Assert.Equal($"127.0.0.1:{port}:{port}", console.Items("ports").Select(p => ((YamlScalarNode)p).Value).Single());
         var prometheus = RepoFiles.LoadYaml("deploy/prometheus/prometheus.yml").Single();

@@ -3,6 +3,7 @@ using Astra.Dispatch.Bus;
 using Astra.Dispatch.Delivery;
 using Astra.Dispatch.Dispatching;
 using Astra.Dispatch.Security;
+using Astra.Dispatch.Storage;
 
 namespace Astra.Dispatch.Tests.Deploy;
 
@@ -34,6 +35,7 @@ internal static class ConfigKeys
         Add(keys, RetryOptions.Section, typeof(RetryOptions));
         Add(keys, ResultsOptions.Section, typeof(ResultsOptions));
         Add(keys, RabbitMqOptions.Section, typeof(RabbitMqOptions));
+        Add(keys, RetentionOptions.Section, typeof(RetentionOptions));
         Add(keys, Astra.Dispatch.Console.ConsoleOptions.Section, typeof(Astra.Dispatch.Console.ConsoleOptions));
         return keys;
     }

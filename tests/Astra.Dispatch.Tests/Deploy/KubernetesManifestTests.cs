@@ -73,6 +73,46 @@ public sealed class KubernetesManifestTests
     }
 
     [Fact]
+    public void Deployment_Database_UrlFromASecretAndNoPerPodLog()
+    {
+        var spec = Deployment().At("spec", "template", "spec")!;
+        var database = WorkerContainer().Items("env").Single(e => e.Text("name") == "Dispatch__Database");
+        Assert.Null(database.Text("value"));
+        Assert.Equal("astra-dispatch-database", database.Text("valueFrom", "secretKeyRef", "name"));
+        Assert.Equal("url", database.Text("valueFrom", "secretKeyRef", "key"));
+        // The emptyDir SQLite file is gone: an emptyDir left is scratch space in memory only.
+        Assert.All(spec.Items("volumes").Where(v => v.At("emptyDir") is not null), v => Assert.Equal("Memory", v.Text("emptyDir", "medium")));
+        Assert.DoesNotContain(WorkerContainer().Items("volumeMounts"), m => m.Text("mountPath") == "/data");
+        Assert.Contains("kubectl create secret generic astra-dispatch-database", File.ReadAllText(RepoFiles.PathOf("deploy/k8s/README.md")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Image_ShipsTheCli_OnThePathTheRunbookUses()
+    {
+        var dockerfile = File.ReadAllText(RepoFiles.PathOf("deploy/Dockerfile"));
+        var worker = dockerfile[dockerfile.LastIndexOf("AS worker", StringComparison.Ordinal)..];
+        Assert.Contains("dotnet publish src/Astra.Dispatch.Cli/Astra.Dispatch.Cli.csproj", dockerfile, StringComparison.Ordinal);
+        Assert.Contains("COPY src/Astra.Dispatch.Cli/Astra.Dispatch.Cli.csproj", dockerfile, StringComparison.Ordinal);
+        Assert.Contains("COPY --from=build /out/cli ./cli", worker, StringComparison.Ordinal);
+        Assert.Contains("/usr/local/bin/astra-dispatch", worker, StringComparison.Ordinal);
+        Assert.Contains("exec dotnet /app/cli/Astra.Dispatch.Cli.dll", worker, StringComparison.Ordinal);
+        Assert.Contains("kubectl exec", File.ReadAllText(RepoFiles.PathOf("deploy/RUNBOOK.md")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Runbook_DlqPurgeOptions_ExistOnTheCommand()
+    {
+        var runbook = File.ReadAllText(RepoFiles.PathOf("deploy/RUNBOOK.md"));
+        var cli = File.ReadAllText(RepoFiles.PathOf("src/Astra.Dispatch.Cli/DeadLetters/DeadLettersBranch.cs"));
+        var purgeSettings = cli[cli.IndexOf("class DlqPurgeSettings", StringComparison.Ordinal)..];
+        foreach (System.Text.RegularExpressions.Match m in System.Text.RegularExpressions.Regex.Matches(runbook, @"dlq purge((?: --?[a-z]+(?: [^ `]+)?)*)"))
+        {
+            foreach (var option in m.Groups[1].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Where(o => o.StartsWith("--", StringComparison.Ordinal)))
+                Assert.Contains($"\"{(option == "--yes" ? "-y|--yes" : option)}", purgeSettings, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void Deployment_Container_HasResourcesAndRunsAsNonRoot()
     {
         var container = WorkerContainer();

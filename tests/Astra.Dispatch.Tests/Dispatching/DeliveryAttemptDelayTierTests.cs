@@ -47,6 +47,7 @@ public sealed class DeliveryAttemptDelayTierTests : IDisposable
         _h.Tiers.Refuse(TimeSpan.FromSeconds(5));
         _ = _h.Sender.Hold();
         _ = _h.RunAsync(DispatchHarness.Command(eventId: "evt_1"));
+        await _h.Sender.WaitForSentAsync(1).WaitAsync(_h.Token);
 
         var deferred = await _h.RunAsync(DispatchHarness.Command(eventId: "evt_2"), new AttemptInfo(0, 2, MayBeHandled: true));
 
@@ -61,6 +62,7 @@ public sealed class DeliveryAttemptDelayTierTests : IDisposable
         _h.Tiers.Refuse([.. Astra.Dispatch.Delivery.RetrySchedule.DeferTiers]);
         _ = _h.Sender.Hold();
         _ = _h.RunAsync(DispatchHarness.Command(eventId: "evt_1"));
+        await _h.Sender.WaitForSentAsync(1).WaitAsync(_h.Token);
 
         var fail = Assert.IsType<DeliveryDecision.Fail>(await _h.RunAsync(DispatchHarness.Command(eventId: "evt_2")));
 

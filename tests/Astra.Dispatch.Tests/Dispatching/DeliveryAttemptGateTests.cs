@@ -31,6 +31,7 @@ public sealed class DeliveryAttemptGateTests : IDisposable
         await _h.AddRulesAsync(ARule.For("r1", "acme"), ARule.For("r2", "globex"));
         var held = _h.Sender.Hold();
         var inFlight = _h.RunAsync(DispatchHarness.Command("r1", "acme", "evt_1"));
+        await _h.Sender.WaitForSentAsync(1).WaitAsync(_h.Token);
         Assert.Single(_h.Sender.Sent);
 
         var deferred = await _h.RunAsync(DispatchHarness.Command("r1", "acme", "evt_2"), new AttemptInfo(1, 2, MayBeHandled: true));
@@ -53,6 +54,7 @@ public sealed class DeliveryAttemptGateTests : IDisposable
         await _h.AddRulesAsync(ARule.For("r1"), ARule.For("r2").To("https://analytics.example.com/track"));
         var held = _h.Sender.Hold();
         var inFlight = _h.RunAsync(DispatchHarness.Command("r1", eventId: "evt_1"));
+        await _h.Sender.WaitForSentAsync(1).WaitAsync(_h.Token);
 
         var busy = await _h.RunAsync(DispatchHarness.Command("r1", eventId: "evt_2"));
         var elsewhere = await _h.RunAsync(DispatchHarness.Command("r2", eventId: "evt_3", url: "https://analytics.example.com/track"));

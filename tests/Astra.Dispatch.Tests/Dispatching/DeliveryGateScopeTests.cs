@@ -18,7 +18,7 @@ public sealed class DeliveryGateScopeTests : IDisposable
     private static readonly Uri Inhouse = new("https://tickets.internal.example.com/api");
 
     private readonly FakeTimeProvider _time = new(Outcomes.Now);
-    private readonly RuleRateLimiters _rates = new();
+    private readonly RuleRateLimiters _rates = new(new SingleSendConsumer());
 
     public void Dispose() => _rates.Dispose();
 

@@ -156,7 +156,11 @@ public sealed class EventPlannerTests : IDisposable
         }
         Assert.Equal("https://analytics.example.com/track", plan.Commands.Single(c => c.Command.RuleId == "analytics").Command.Url);
         Assert.Equal(plan.Commands.Select(c => c.Command.DeliveryId), again.Commands.Select(c => c.Command.DeliveryId));
-        Assert.All(plan.LogEntries, entry => Assert.IsType<DeliveryCreated>(entry));
-        Assert.Equal(plan.Commands.Select(c => c.Command.DeliveryId).Order(), plan.LogEntries.Select(x => x.DeliveryId).Order());
+        // The event itself is stored once beside its deliveries, so they can be resent.
+        var stored = Assert.IsType<EventRecorded>(Assert.Single(plan.LogEntries, entry => entry is EventRecorded));
+        Assert.Equal(("acme", "evt_1"), (stored.TenantId, stored.EventId));
+        var created = plan.LogEntries.Where(entry => entry is not EventRecorded).ToList();
+        Assert.All(created, entry => Assert.IsType<DeliveryCreated>(entry));
+        Assert.Equal(plan.Commands.Select(c => c.Command.DeliveryId).Order(), created.Select(x => x.DeliveryId).Order());
     }
 }

@@ -28,10 +28,12 @@ public sealed class DelayTierLimitTests : IDisposable
     }
 
     /// <summary>The file alone has one new delay; with the rules already stored (another tenant's too) it makes five tiers.</summary>
-    [Fact]
-    public async Task ImportAsync_NewDelayPastTheLimitCountingStoredRules_RefusedNamingTheLimit_NothingWritten()
+    [Theory]
+    [MemberData(nameof(StorageBackend.Names), MemberType = typeof(StorageBackend))]
+    public async Task ImportAsync_NewDelayPastTheLimitCountingStoredRules_RefusedNamingTheLimit_NothingWritten(string backend)
     {
-        var store = Store();
+        await using var db = await StorageBackend.CreateAsync(backend);
+        var store = db.Rules;
         await store.ImportAsync([Rule("acme", "a", "2s", "3s"), Rule("globex", "b", "4s")], "first.yaml", Limits, _token);
 
         var ex = await Assert.ThrowsAsync<RuleValidationException>(() => store.ImportAsync([Rule("acme", "c", "7s")], "second.yaml", Limits, _token));
@@ -43,10 +45,12 @@ public sealed class DelayTierLimitTests : IDisposable
         Assert.Null(await store.GetAsync("acme", "c", _token));
     }
 
-    [Fact]
-    public async Task ImportAsync_DelaysOtherRulesAlreadyUse_AcceptedAtTheLimit()
+    [Theory]
+    [MemberData(nameof(StorageBackend.Names), MemberType = typeof(StorageBackend))]
+    public async Task ImportAsync_DelaysOtherRulesAlreadyUse_AcceptedAtTheLimit(string backend)
     {
-        var store = Store();
+        await using var db = await StorageBackend.CreateAsync(backend);
+        var store = db.Rules;
         await store.ImportAsync([Rule("acme", "a", "2s", "3s"), Rule("globex", "b", "4s")], "first.yaml", Limits, _token);
 
         await store.ImportAsync([Rule("acme", "c", "4s", "1s", "2s")], "second.yaml", Limits, _token);
@@ -54,10 +58,12 @@ public sealed class DelayTierLimitTests : IDisposable
         Assert.NotNull(await store.GetAsync("acme", "c", _token));
     }
 
-    [Fact]
-    public async Task ImportAsync_ReplacingARulesDelays_CountsWhatIsStoredAfterwards()
+    [Theory]
+    [MemberData(nameof(StorageBackend.Names), MemberType = typeof(StorageBackend))]
+    public async Task ImportAsync_ReplacingARulesDelays_CountsWhatIsStoredAfterwards(string backend)
     {
-        var store = Store();
+        await using var db = await StorageBackend.CreateAsync(backend);
+        var store = db.Rules;
         await store.ImportAsync([Rule("acme", "a", "2s", "3s", "4s")], "rules.yaml", Limits, _token);
 
         // 2s, 3s, 4s are gone with the edit: 1s (fixed), 5s, 6s, 7s make four.
@@ -66,10 +72,12 @@ public sealed class DelayTierLimitTests : IDisposable
         Assert.Contains("7s", (await store.GetAsync("acme", "a", _token))!.Definition, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task ImportAsync_OverTheLimitAlreadyButAddingNothingNew_Accepted()
+    [Theory]
+    [MemberData(nameof(StorageBackend.Names), MemberType = typeof(StorageBackend))]
+    public async Task ImportAsync_OverTheLimitAlreadyButAddingNothingNew_Accepted(string backend)
     {
-        var store = Store();
+        await using var db = await StorageBackend.CreateAsync(backend);
+        var store = db.Rules;
         await store.ImportAsync([Rule("acme", "a", "2s", "3s", "4s", "5s", "6s")], "rules.yaml", Limits with { MaxDelayTiers = 10 }, _token);
 
         // The operator lowered the limit: edits that keep to the delays in use still go through.

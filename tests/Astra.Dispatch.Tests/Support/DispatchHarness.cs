@@ -4,6 +4,7 @@ using Astra.Dispatch.Delivery;
 using Astra.Dispatch.Dispatching;
 using Astra.Dispatch.Rules;
 using Astra.Dispatch.Security;
+using Astra.Dispatch.Storage;
 using Astra.Dispatch.Storage.Sqlite;
 using Astra.Dispatch.Telemetry;
 using Astra.Dispatch.Templating;
@@ -23,6 +24,7 @@ internal sealed class DispatchHarness : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("astra-decisions-").FullName;
     private readonly SqliteDeliveryLogStore _logStore;
+    private readonly SqliteClaimStore _claimStore;
     private readonly TestMeterFactory _meters = new();
 
     public DispatchHarness(double jitter = 0.5, params (string Name, string Value)[] secrets)
@@ -31,6 +33,9 @@ internal sealed class DispatchHarness : IDisposable
         var database = new SqliteDatabase(Options.Create(new DispatchOptions { Database = Path.Combine(_folder, "dispatch.db") }), Time);
         Store = new SqliteRuleStore(database, Time);
         _logStore = new SqliteDeliveryLogStore(database);
+        _claimStore = new SqliteClaimStore(database, Time);
+        // Leases run on the fake clock; the claims' batching linger (a millisecond) on the real one, so nothing waits for a tick.
+        Claims = new DeliveryClaims(_claimStore, TimeProvider.System, NullLogger<DeliveryClaims>.Instance);
         Log = new WriteThroughDeliveryLog(_logStore);
         Telemetry = new DispatchTelemetry(_meters);
         Catalog = new RuleCatalog(Store, new RuleCompilerFactory(new RuleLimits(), Secrets.Store), Telemetry, NullLogger<RuleCatalog>.Instance);
@@ -40,8 +45,8 @@ internal sealed class DispatchHarness : IDisposable
         Redactor = new Redactor([], Secrets.Store);
         var gate = new DeliveryGate(Breaker, Rates, new TenantLimiter(Options.Create(Http)), Destinations, Networks);
         var pausing = new RulePausing(Store, Catalog, Log, Options.Create(Retry), Time, NullLogger<RulePausing>.Instance);
-        Attempt = new DeliveryAttempt(Catalog, gate, Sender, Redactor, Schedule, Log, new SucceededDeliveries(), pausing, Options.Create(Results),
-            Telemetry, Time, Tiers, NullLogger<DeliveryAttempt>.Instance);
+        Attempt = new DeliveryAttempt(Catalog, gate, Claims, Sender, Redactor, Schedule, Log, new SucceededDeliveries(), pausing, Options.Create(Results),
+            Options.Create(Http), Telemetry, Time, Tiers, NullLogger<DeliveryAttempt>.Instance);
         var liquid = new LiquidEngine();
         Matcher = new RuleMatcher(liquid);
         Renderer = new RequestRenderer(liquid, Options.Create(Http));
@@ -80,7 +85,10 @@ internal sealed class DispatchHarness : IDisposable
 
     public DestinationLimiter Destinations { get; }
 
-    public RuleRateLimiters Rates { get; } = new();
+    public RuleRateLimiters Rates { get; } = new(new SingleSendConsumer());
+
+    /// <summary>Claims before send, on the same SQLite file.</summary>
+    public DeliveryClaims Claims { get; }
 
     public Redactor Redactor { get; }
 
@@ -134,6 +142,8 @@ internal sealed class DispatchHarness : IDisposable
         Rates.Dispose();
         Telemetry.Dispose();
         _meters.Dispose();
+        Claims.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _claimStore.Dispose();
         _logStore.Dispose();
         Secrets.Dispose();
         SqliteConnection.ClearAllPools();

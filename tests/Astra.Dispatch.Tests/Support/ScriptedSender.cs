@@ -13,6 +13,7 @@ internal sealed class ScriptedSender : IHttpActionSender
 {
     private readonly ConcurrentQueue<Func<Task<AttemptOutcome>>> _answers = new();
     private readonly ConcurrentQueue<SendHttpAction> _sent = new();
+    private readonly List<(int Count, TaskCompletionSource Reached)> _waiters = [];
 
     public IReadOnlyList<SendHttpAction> Sent => [.. _sent];
 
@@ -31,9 +32,30 @@ internal sealed class ScriptedSender : IHttpActionSender
         return held;
     }
 
+    /// <summary>Completes once <paramref name="count"/> calls have been made (an attempt claims its delivery before it sends).</summary>
+    public Task WaitForSentAsync(int count)
+    {
+        lock (_waiters)
+        {
+            if (_sent.Count >= count)
+                return Task.CompletedTask;
+            var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((count, reached));
+            return reached.Task;
+        }
+    }
+
     public Task<AttemptOutcome> SendAsync(SendHttpAction action, CompiledRule rule, CancellationToken cancellationToken)
     {
-        _sent.Enqueue(action);
+        lock (_waiters)
+        {
+            _sent.Enqueue(action);
+            foreach (var waiter in _waiters.Where(w => w.Count <= _sent.Count).ToList())
+            {
+                waiter.Reached.SetResult();
+                _waiters.Remove(waiter);
+            }
+        }
         return _answers.TryDequeue(out var next) ? next() : Task.FromResult(Outcomes.Ok);
     }
 }

@@ -1,10 +1,11 @@
+using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
 namespace Astra.Dispatch.Storage.Sqlite;
 
 /// <summary>Opens pooled connections to the SQLite database file; migrations (and WAL mode) are applied once per process.</summary>
-public sealed class SqliteDatabase
+public sealed class SqliteDatabase : IDispatchDatabase, IDisposable
 {
     private readonly string _connectionString;
     private readonly Lazy<Task> _migrated;
@@ -12,6 +13,9 @@ public sealed class SqliteDatabase
     /// <summary>The database named by <c>Dispatch:Database</c>, created with its folder on first use.</summary>
     public SqliteDatabase(IOptions<DispatchOptions> options, TimeProvider time)
     {
+        // A PostgreSQL URL taken for a path would become folders named after its user and password.
+        if (DatabaseUrl.IsPostgres(options.Value.Database))
+            throw new InvalidOperationException("Dispatch:Database is a PostgreSQL URL, not a SQLite file: resolve IDispatchDatabase, not SqliteDatabase.");
         var path = System.IO.Path.GetFullPath(options.Value.Database);
         if (System.IO.Path.GetDirectoryName(path) is { Length: > 0 } folder)
             Directory.CreateDirectory(folder);
@@ -68,6 +72,26 @@ public sealed class SqliteDatabase
     /// <summary>The database file's full path.</summary>
     public string Path { get; }
 
+    /// <inheritdoc />
+    public string Description => $"SQLite {Path}";
+
+    /// <summary>
+    /// Held by this process's writers (the log batch, claims, pruning) around their write transactions: SQLite has one
+    /// writer at a time, and waiting here is cheaper than its busy-retry loop. Other processes still meet the busy timeout.
+    /// </summary>
+    internal SemaphoreSlim WriteGate { get; } = new(1, 1);
+
+    /// <summary>Ready only if the file takes a write lock: a read-only mount or a full disk shows up here.</summary>
+    public async Task CheckWritableAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        // BEGIN IMMEDIATE takes the RESERVED (write) lock without changing anything.
+        await connection.ExecuteAsync(new CommandDefinition("BEGIN IMMEDIATE; ROLLBACK;", cancellationToken: cancellationToken));
+    }
+
+    /// <summary>Releases the write gate.</summary>
+    public void Dispose() => WriteGate.Dispose();
+
     /// <summary>An open connection to a migrated database.</summary>
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
@@ -77,11 +101,18 @@ public sealed class SqliteDatabase
 
     internal async Task<SqliteConnection> OpenRawAsync(CancellationToken cancellationToken)
     {
-        // No per-open PRAGMAs: WAL is a property of the file (set by the migrations), and the provider retries
-        // SQLITE_BUSY until DefaultTimeout, which lets replicas and the CLI share the file. Opening stays cheap
-        // because the hot path opens a pooled connection per status lookup.
+        // WAL is a property of the file (set by the migrations), and the provider retries SQLITE_BUSY until
+        // DefaultTimeout, which lets replicas and the CLI share the file. The hot path's status lookups keep their
+        // connections open, so the one PRAGMA below is paid per batch, not per lookup.
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
+        // In WAL mode NORMAL stays consistent after a crash; only the last commits before a power cut can be lost. Per
+        // connection, so every writer gets it (the claims commit many small transactions: FULL would fsync each one).
+        await using (var pragma = connection.CreateCommand())
+        {
+            pragma.CommandText = "PRAGMA synchronous=NORMAL";
+            await pragma.ExecuteNonQueryAsync(cancellationToken);
+        }
         return connection;
     }
 }

@@ -15,9 +15,20 @@ internal sealed class SqliteDeliveryLogStore(SqliteDatabase database) : IDeliver
 
     public async Task WriteBatchAsync(IReadOnlyList<DeliveryLogEntry> batch, CancellationToken cancellationToken)
     {
+        await database.WriteGate.WaitAsync(cancellationToken);
+        try
+        {
+            await WriteAsync(batch, cancellationToken);
+        }
+        finally
+        {
+            database.WriteGate.Release();
+        }
+    }
+
+    private async Task WriteAsync(IReadOnlyList<DeliveryLogEntry> batch, CancellationToken cancellationToken)
+    {
         await using var connection = await database.OpenAsync(cancellationToken);
-        // In WAL mode NORMAL stays consistent after a crash; only the last commits before a power cut can be lost.
-        await connection.ExecuteAsync("PRAGMA synchronous=NORMAL");
         await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
         // Each statement is prepared once per batch and re-bound per entry: parsing SQL per row cost more than the writes.
         using var statements = new SqliteLogStatements(connection, tx);
@@ -31,6 +42,9 @@ internal sealed class SqliteDeliveryLogStore(SqliteDatabase database) : IDeliver
                     break;
                 case AttemptRecorded a:
                     await statements.RecordAttemptAsync(a, createdAt.GetValueOrDefault(a.DeliveryId, a.At));
+                    break;
+                case EventRecorded e:
+                    await statements.StoreEventAsync(e);
                     break;
             }
         }
@@ -94,7 +108,8 @@ internal sealed class SqliteDeliveryLogStore(SqliteDatabase database) : IDeliver
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<AttemptRecord>(new CommandDefinition(
             """
-            SELECT attempt, started_at AS StartedAt, duration_ms AS DurationMs, status_code AS StatusCode, outcome, error, response_excerpt AS ResponseExcerpt
+            SELECT attempt, started_at AS StartedAt, duration_ms AS DurationMs, status_code AS StatusCode, outcome, error, response_excerpt AS ResponseExcerpt,
+                trace_id AS TraceId
             FROM attempts WHERE delivery_id = @deliveryId ORDER BY id
             """, new { deliveryId }, cancellationToken: cancellationToken));
         return rows.AsList();
@@ -107,6 +122,86 @@ internal sealed class SqliteDeliveryLogStore(SqliteDatabase database) : IDeliver
             "SELECT status, COUNT(*) FROM deliveries WHERE updated_at >= @since GROUP BY status", new { since = DeliveryBatch.Timestamp(since) },
             cancellationToken: cancellationToken));
         return rows.ToDictionary(r => r.Status, r => r.Count, StringComparer.Ordinal);
+    }
+
+    public async Task<string?> GetEventAsync(string tenantId, string eventId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "SELECT body FROM events WHERE tenant_id = @tenantId AND event_id = @eventId", new { tenantId, eventId }, cancellationToken: cancellationToken));
+    }
+
+    public async Task<bool> ReopenAsync(string deliveryId, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        await database.WriteGate.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await database.OpenAsync(cancellationToken);
+            await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+            var changed = await connection.ExecuteAsync(
+                "UPDATE deliveries SET status = 'pending', next_attempt_at = NULL, updated_at = @at WHERE id = @deliveryId",
+                new { deliveryId, at = DeliveryBatch.Timestamp(at) }, tx);
+            await connection.ExecuteAsync("UPDATE delivery_claims SET succeeded = 0 WHERE delivery_id = @deliveryId", new { deliveryId }, tx);
+            await tx.CommitAsync(cancellationToken);
+            return changed > 0;
+        }
+        finally
+        {
+            database.WriteGate.Release();
+        }
+    }
+
+    public async Task RestoreAsync(DeliveryRecord before, CancellationToken cancellationToken)
+    {
+        await database.WriteGate.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await database.OpenAsync(cancellationToken);
+            await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+            var restored = await connection.ExecuteAsync(
+                "UPDATE deliveries SET status = @Status, next_attempt_at = @NextAttemptAt, updated_at = @UpdatedAt WHERE id = @Id AND status = 'pending'",
+                new { before.Id, before.Status, before.NextAttemptAt, before.UpdatedAt }, tx);
+            if (restored > 0 && before.Status == Contracts.DeliveryStatus.Succeeded)
+                await connection.ExecuteAsync("UPDATE delivery_claims SET succeeded = 1 WHERE delivery_id = @Id", new { before.Id }, tx);
+            await tx.CommitAsync(cancellationToken);
+        }
+        finally
+        {
+            database.WriteGate.Release();
+        }
+    }
+
+    public async Task<PruneResult> PruneAsync(DateTimeOffset cutoff, int batchSize, CancellationToken cancellationToken)
+    {
+        var before = DeliveryBatch.Timestamp(cutoff);
+        await database.WriteGate.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await database.OpenAsync(cancellationToken);
+            await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+            // The same oldest rows in all three statements: nothing else writes inside this transaction.
+            const string Oldest = "SELECT id FROM deliveries WHERE updated_at < @before ORDER BY updated_at, id LIMIT @batchSize";
+            var args = new { before, batchSize };
+            var attempts = await connection.ExecuteAsync($"DELETE FROM attempts WHERE delivery_id IN ({Oldest})", args, tx);
+            var claims = await connection.ExecuteAsync(
+                $"DELETE FROM delivery_claims WHERE delivery_id IN ({Oldest}) OR delivery_id IN (SELECT delivery_id FROM delivery_claims WHERE lease_until < @before LIMIT @batchSize)",
+                args, tx);
+            var deliveries = await connection.ExecuteAsync($"DELETE FROM deliveries WHERE id IN ({Oldest})", args, tx);
+            // Events go once no delivery of theirs is left (a delivery resent lately keeps its event).
+            var events = await connection.ExecuteAsync(
+                """
+                DELETE FROM events WHERE rowid IN (
+                    SELECT e.rowid FROM events e WHERE e.stored_at < @before
+                        AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.event_id AND d.tenant_id = e.tenant_id)
+                    LIMIT @batchSize)
+                """, args, tx);
+            await tx.CommitAsync(cancellationToken);
+            return new PruneResult(deliveries, attempts, claims, events);
+        }
+        finally
+        {
+            database.WriteGate.Release();
+        }
     }
 
     public void Dispose() => _status.Dispose();

@@ -23,6 +23,8 @@ internal sealed class SqliteDeliverySearch(SqliteDatabase database) : IDeliveryS
             sql.Append(" AND event_id = @EventId");
         if (query.Since is not null)
             sql.Append(" AND updated_at >= @since");
+        if (query.Until is not null)
+            sql.Append(" AND updated_at <= @until");
         if (query.After is not null)
             sql.Append(" AND (created_at < @afterCreated OR (created_at = @afterCreated AND id < @afterId))");
         sql.Append(" ORDER BY created_at DESC, id DESC LIMIT @Limit");
@@ -31,6 +33,7 @@ internal sealed class SqliteDeliverySearch(SqliteDatabase database) : IDeliveryS
         {
             query.TenantId, query.Status, query.RuleId, query.EventId, query.Limit,
             since = query.Since is { } s ? DeliveryBatch.Timestamp(s) : null,
+            until = query.Until is { } u ? DeliveryBatch.Timestamp(u) : null,
             afterCreated = query.After?.CreatedAt,
             afterId = query.After?.Id,
         }, cancellationToken: cancellationToken));
@@ -44,5 +47,29 @@ internal sealed class SqliteDeliverySearch(SqliteDatabase database) : IDeliveryS
             "SELECT status, COUNT(*) FROM deliveries WHERE updated_at >= @since AND (@tenantId IS NULL OR tenant_id = @tenantId) GROUP BY status",
             new { since = DeliveryBatch.Timestamp(since), tenantId }, cancellationToken: cancellationToken));
         return rows.ToDictionary(r => r.Status, r => r.Count, StringComparer.Ordinal);
+    }
+
+    public async Task<IReadOnlyList<RuleActivity>> ActivityByRuleAsync(string tenantId, DateTimeOffset since, DateTimeOffset recentSince,
+        CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<RuleActivity>(new CommandDefinition(
+            """
+            SELECT rule_id AS RuleId, status AS Status, COUNT(*) AS Count, SUM(updated_at >= @recent) AS Recent, MAX(updated_at) AS LastAt
+            FROM deliveries WHERE tenant_id = @tenantId AND updated_at >= @since GROUP BY rule_id, status
+            """, new { tenantId, since = DeliveryBatch.Timestamp(since), recent = DeliveryBatch.Timestamp(recentSince) }, cancellationToken: cancellationToken));
+        return rows.AsList();
+    }
+
+    public async Task<IReadOnlyList<MinuteCount>> CountPerMinuteAsync(string? tenantId, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        // Round-trip UTC text: its first 16 characters are the minute.
+        var rows = await connection.QueryAsync<MinuteCount>(new CommandDefinition(
+            """
+            SELECT substr(updated_at, 1, 16) AS Minute, status AS Status, COUNT(*) AS Count FROM deliveries
+            WHERE updated_at >= @since AND (@tenantId IS NULL OR tenant_id = @tenantId) GROUP BY 1, 2
+            """, new { since = DeliveryBatch.Timestamp(since), tenantId }, cancellationToken: cancellationToken));
+        return rows.AsList();
     }
 }

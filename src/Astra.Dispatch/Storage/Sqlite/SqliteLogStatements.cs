@@ -8,6 +8,8 @@ internal sealed class SqliteLogStatements : IDisposable
     private readonly SqliteCommand _created;
     private readonly SqliteCommand _delivery;
     private readonly SqliteCommand _attempt;
+    private readonly SqliteCommand _release;
+    private readonly SqliteCommand _event;
 
     public SqliteLogStatements(SqliteConnection connection, SqliteTransaction transaction)
     {
@@ -31,10 +33,23 @@ internal sealed class SqliteLogStatements : IDisposable
             "$id", "$event_id", "$event_type", "$rule_id", "$tenant_id", "$status", "$attempt", "$status_code", "$error", "$next", "$created_at", "$at");
         _attempt = Prepare(connection, transaction,
             """
-            INSERT INTO attempts (delivery_id, attempt, started_at, duration_ms, status_code, outcome, error, response_excerpt)
-            VALUES ($id, $attempt, $at, $duration_ms, $status_code, $outcome, $error, $response_excerpt)
+            INSERT INTO attempts (delivery_id, attempt, started_at, duration_ms, status_code, outcome, error, response_excerpt, trace_id)
+            VALUES ($id, $attempt, $at, $duration_ms, $status_code, $outcome, $error, $response_excerpt, $trace_id)
             """,
-            "$id", "$attempt", "$at", "$duration_ms", "$status_code", "$outcome", "$error", "$response_excerpt");
+            "$id", "$attempt", "$at", "$duration_ms", "$status_code", "$outcome", "$error", "$response_excerpt", "$trace_id");
+        // Released by the transaction that records the outcome: a copy that claims after it sees the success.
+        _release = Prepare(connection, transaction,
+            """
+            UPDATE delivery_claims SET succeeded = (succeeded OR $succeeded), owner = CASE WHEN owner = $owner THEN NULL ELSE owner END
+            WHERE delivery_id = $id AND (owner = $owner OR $succeeded)
+            """,
+            "$id", "$owner", "$succeeded");
+        _event = Prepare(connection, transaction,
+            """
+            INSERT INTO events (tenant_id, event_id, event_type, body, stored_at) VALUES ($tenant_id, $event_id, $event_type, $body, $at)
+            ON CONFLICT DO NOTHING
+            """,
+            "$tenant_id", "$event_id", "$event_type", "$body", "$at");
     }
 
     public Task<int> CreateAsync(DeliveryCreated c) =>
@@ -46,14 +61,21 @@ internal sealed class SqliteLogStatements : IDisposable
         var at = DeliveryBatch.Timestamp(a.At);
         await Execute(_delivery, a.DeliveryId, a.EventId, a.EventType, a.RuleId, a.TenantId, a.Status, a.Attempt, a.StatusCode, a.Error,
             a.NextAttemptAt is { } next ? DeliveryBatch.Timestamp(next) : null, DeliveryBatch.Timestamp(createdAt), at);
-        await Execute(_attempt, a.DeliveryId, a.Attempt, at, a.DurationMs, a.StatusCode, a.Outcome, a.Error, a.ResponseExcerpt);
+        await Execute(_attempt, a.DeliveryId, a.Attempt, at, a.DurationMs, a.StatusCode, a.Outcome, a.Error, a.ResponseExcerpt, a.TraceId);
+        if (a.ClaimOwner is { } owner)
+            await Execute(_release, a.DeliveryId, owner, a.Status == Contracts.DeliveryStatus.Succeeded);
     }
+
+    public Task<int> StoreEventAsync(EventRecorded e) =>
+        Execute(_event, e.TenantId, e.EventId, e.EventType, e.Json, DeliveryBatch.Timestamp(e.At));
 
     public void Dispose()
     {
         _created.Dispose();
         _delivery.Dispose();
         _attempt.Dispose();
+        _release.Dispose();
+        _event.Dispose();
     }
 
     private static SqliteCommand Prepare(SqliteConnection connection, SqliteTransaction transaction, string sql, params string[] parameters)

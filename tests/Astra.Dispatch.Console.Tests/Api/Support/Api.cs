@@ -83,6 +83,7 @@ public static class Routes
         new("DELETE", $"/api/v1/tenants/{tenant}/rules/{rule}", null, Write: true, MinRole: "operator"),
         new("GET", $"/api/v1/tenants/{tenant}/deliveries", null),
         new("GET", $"/api/v1/tenants/{tenant}/deliveries/{delivery}", null),
+        new("POST", $"/api/v1/tenants/{tenant}/deliveries/{delivery}/resend", null, Write: true, MinRole: "operator"),
     ];
 
     /// <summary>The routes of no one tenant.</summary>

@@ -12,17 +12,19 @@ public sealed class InProcessWorker : IAsyncDisposable
 
     private InProcessWorker(WebApplication app) => _app = app;
 
-    public static async Task<InProcessWorker> StartAsync(Uri amqpUri, string databasePath, string folder)
+    public static async Task<InProcessWorker> StartAsync(Uri amqpUri, string database, string folder)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Testing", ContentRootPath = folder });
         builder.Configuration.Sources.Clear();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Dispatch:RabbitMq:Uri"] = amqpUri.ToString(),
-            ["Dispatch:Database"] = databasePath,
+            ["Dispatch:Database"] = database,
             ["Dispatch:SecretsPath"] = Path.Combine(folder, "secrets"),
             ["Dispatch:Http:AllowPlainHttp"] = "true",
             ["Dispatch:Http:AllowedNetworks:0"] = "127.0.0.0/8",
+            // Receivers listen on random loopback ports.
+            ["Dispatch:Http:AllowedPorts:0"] = "1024-65535",
             ["Dispatch:Health:Urls"] = "http://127.0.0.1:0",
             ["Dispatch:Delivery:Schedule:0"] = "1s",
             ["Dispatch:Delivery:Jitter"] = "0",

@@ -1,31 +1,19 @@
 using Astra.Dispatch.Rules;
 using Astra.Dispatch.Storage;
-using Astra.Dispatch.Storage.Sqlite;
-using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Options;
 
 namespace Astra.Dispatch.Tests.Storage;
 
-/// <summary>People's rule changes on a real SQLite file: conditional on the stamp, each with a revision and an audit entry.</summary>
-public sealed class SqliteRuleChangeStoreTests : IDisposable
+/// <summary>People's rule changes on each database: conditional on the stamp, each with a revision and an audit entry.</summary>
+public sealed class RuleChangeStoreTests
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("rulechanges-").FullName;
-    private readonly CancellationToken _token = new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token;
-    private readonly SqliteDatabase _database;
+    private readonly CancellationToken _token = new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token;
 
-    public SqliteRuleChangeStoreTests() =>
-        _database = new SqliteDatabase(Options.Create(new DispatchOptions { Database = Path.Combine(_folder, "d.db") }), TimeProvider.System);
-
-    public void Dispose()
+    [Theory]
+    [MemberData(nameof(StorageBackend.Names), MemberType = typeof(StorageBackend))]
+    public async Task ApplyAsync_TwoEditorsFromTheSameStamp_SecondIsRefusedAndNothingIsLost(string backend)
     {
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
-    }
-
-    [Fact]
-    public async Task ApplyAsync_TwoEditorsFromTheSameStamp_SecondIsRefusedAndNothingIsLost()
-    {
-        var store = new SqliteRuleChangeStore(_database, TimeProvider.System);
+        await using var db = await StorageBackend.CreateAsync(backend);
+        var store = db.RuleChanges;
         var created = await store.ApplyAsync(Put(Rule("https://a.example/1"), RulePrecondition.None), _token);
         var seen = new RulePrecondition { Match = [RuleStamp.Of(created.After!)] };
 
@@ -38,26 +26,30 @@ public sealed class SqliteRuleChangeStoreTests : IDisposable
         Assert.Equal([2L, 1L], (await store.ListRevisionsAsync("acme", "crm", 10, _token)).Select(r => r.Revision));
     }
 
-    [Fact]
-    public async Task WorkerPause_ChangesTheStamp_SoAnOlderIfMatchFails()
+    [Theory]
+    [MemberData(nameof(StorageBackend.Names), MemberType = typeof(StorageBackend))]
+    public async Task WorkerPause_ChangesTheStamp_SoAnOlderIfMatchFails(string backend)
     {
-        var store = new SqliteRuleChangeStore(_database, TimeProvider.System);
+        await using var db = await StorageBackend.CreateAsync(backend);
+        var store = db.RuleChanges;
         var created = await store.ApplyAsync(Put(Rule("https://a.example/1"), RulePrecondition.None), _token);
-        await new SqliteRuleStore(_database, TimeProvider.System).SetEnabledAsync("acme", "crm", false, "endpoint answered 410 Gone", _token);
+        await db.Rules.SetEnabledAsync("acme", "crm", false, "endpoint answered 410 Gone", _token);
 
         var result = await store.ApplyAsync(new SetRuleEnabled("acme", "crm", false, new RulePrecondition { Match = [RuleStamp.Of(created.After!)] }, "cli:test", null), _token);
 
         Assert.Equal(RuleChangeOutcome.PreconditionFailed, result.Outcome);
     }
 
-    [Fact]
-    public async Task ImportAsync_ChangedAddedRemoved_RevisionAndAuditEach_UnchangedNone()
+    [Theory]
+    [MemberData(nameof(StorageBackend.Names), MemberType = typeof(StorageBackend))]
+    public async Task ImportAsync_ChangedAddedRemoved_RevisionAndAuditEach_UnchangedNone(string backend)
     {
-        var store = new SqliteRuleChangeStore(_database, TimeProvider.System);
+        await using var db = await StorageBackend.CreateAsync(backend);
+        var store = db.RuleChanges;
         await store.ImportAsync([Rule("https://a.example/1"), Rule("https://a.example/1", "chat")], "/rules.yaml", new ImportLimits { MaxRulesPerTenant = 100 }, "cli:ops", null, _token);
 
         var summary = await store.ImportAsync([Rule("https://a.example/2"), Rule("https://a.example/1", "other")], "/rules.yaml", new ImportLimits { MaxRulesPerTenant = 100 }, "cli:ops", null, _token);
-        var audit = await new SqliteAuditLog(_database).ListAsync(new AuditQuery(TenantId: "acme"), _token);
+        var audit = await db.Audit.ListAsync(new AuditQuery(TenantId: "acme"), _token);
 
         Assert.Equal(new ImportSummary(1, 1, 0, 1), summary);
         Assert.Equal(["rule.deleted", "rule.created", "rule.updated", "rule.created", "rule.created"], audit.Select(a => a.Action));
@@ -67,10 +59,12 @@ public sealed class SqliteRuleChangeStoreTests : IDisposable
         Assert.Null(chat[0].Definition);
     }
 
-    [Fact]
-    public async Task ApplyAsync_MustNotExist_RefusedWhenItDoes_NotFoundForStateChangesOfNothing()
+    [Theory]
+    [MemberData(nameof(StorageBackend.Names), MemberType = typeof(StorageBackend))]
+    public async Task ApplyAsync_MustNotExist_RefusedWhenItDoes_NotFoundForStateChangesOfNothing(string backend)
     {
-        var store = new SqliteRuleChangeStore(_database, TimeProvider.System);
+        await using var db = await StorageBackend.CreateAsync(backend);
+        var store = db.RuleChanges;
         var createOnly = new RulePrecondition { MustNotExist = true };
 
         var first = await store.ApplyAsync(Put(Rule("https://a.example/1"), createOnly), _token);
