@@ -3,7 +3,9 @@ using Astra.Dispatch.Bus.Events;
 using Astra.Dispatch.Bus.Fleet;
 using Astra.Dispatch.Bus.Redelivery;
 using Astra.Dispatch.Bus.Sending;
+using Astra.Dispatch.Bus.Warmup;
 using Astra.Dispatch.Delivery;
+using Astra.Dispatch.Dispatching.Warmup;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -38,6 +40,7 @@ public static class DispatchBusExtensions
         services.AddSingleton<DelayTiers>();
         services.AddSingleton<IDelayTierAvailability>(sp => sp.GetRequiredService<DelayTiers>());
         services.AddHostedService<DelayTierDeclarer>();
+        services.AddSingleton<IWarmupStep, MessagingWarmup>();
         // The fleet's size for shared rate limits: replaces the core's single-worker default.
         services.AddSingleton<SendQueueConsumers>();
         services.Replace(ServiceDescriptor.Singleton<ISendConsumerCount>(sp => sp.GetRequiredService<SendQueueConsumers>()));

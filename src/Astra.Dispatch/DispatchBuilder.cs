@@ -1,4 +1,5 @@
 using Astra.Dispatch.Catalog;
+using Astra.Dispatch.Dispatching.Warmup;
 using Astra.Dispatch.Storage;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -20,7 +21,8 @@ public sealed class DispatchBuilder
 
     /// <summary>
     /// The worker's hosted services: the delivery log's background writer, registered first so it stops last (after
-    /// the consumers, its queue is flushed), the rules-file import and watch, and the log's retention. Idempotent.
+    /// the consumers, its queue is flushed), the rules-file import and watch, the log's retention, and the warm-up that
+    /// holds readiness until the hot paths have run once. Idempotent.
     /// </summary>
     public DispatchBuilder AddWorker()
     {
@@ -30,6 +32,13 @@ public sealed class DispatchBuilder
         Services.AddHostedService(sp => (DeliveryLog)sp.GetRequiredService<IDeliveryLog>());
         Services.AddHostedService<RulesFileWatcher>();
         Services.AddHostedService<DeliveryLogRetention>();
+        Services.AddOptions<WarmupOptions>().BindConfiguration(WarmupOptions.Section)
+            .Validate(o => o.Timeout > TimeSpan.Zero, "Dispatch:Warmup:Timeout must be positive")
+            .ValidateOnStart();
+        Services.AddSingleton<IWarmupStep, PlanningWarmup>();
+        Services.AddSingleton<IWarmupStep, HttpWarmup>();
+        Services.AddSingleton<StartupWarmup>();
+        Services.AddHostedService(sp => sp.GetRequiredService<StartupWarmup>());
         return this;
     }
 }

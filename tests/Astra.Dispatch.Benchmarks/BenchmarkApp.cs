@@ -104,6 +104,7 @@ internal static class BenchmarkApp
                 "d" => Paced(),
                 "e" => new Scenario("e", options.BacklogEvents, Backlog: true),
                 "f" => new Scenario("f", options.Events, Hang: true),
+                "g" => new Scenario("g", (int)(options.ColdPerSecond * options.ColdDuration.TotalSeconds), PacedPerSecond: options.ColdPerSecond, Cold: true),
                 _ => new Scenario("replicas", options.Events, Replicas: 2),
             };
             await log.WriteLineAsync($"bench: scenario {scenario.Name} on {database}: {scenario.Events} events, {scenario.Expected} deliveries expected");
@@ -126,7 +127,7 @@ internal static class BenchmarkApp
                     withResults = await ComparisonAsync(PipelineKind.BaselineWithResults, scenario, cancellationToken);
                     await log.WriteLineAsync($"bench: {scenario.Name} baseline with results: {withResults.PerSecond:F0}/s");
                 }
-                if (!options.WorkerOnly && scenario.Name is "a" or "b" or "d")
+                if (!options.WorkerOnly && scenario.Name is "a" or "b" or "d" or "g")
                 {
                     massTransit = await ComparisonAsync(PipelineKind.MassTransit, scenario, cancellationToken);
                     await log.WriteLineAsync($"bench: {scenario.Name} MassTransit pipeline: {massTransit.PerSecond:F0}/s, p50 {massTransit.P50Ms:F2} ms");
@@ -200,6 +201,13 @@ internal static class BenchmarkApp
                     line["masstransit_p99_ratio"] = baseline.P99Ms > 0 ? Math.Round(massTransit.P99Ms / baseline.P99Ms, 2) : null;
                 }
             }
+            if (s.Cold)
+            {
+                line["first_second_max_ms"] = Math.Round(worker.FirstSecondMaxMs, 2);
+                line["baseline_first_second_max_ms"] = Measured(Math.Round(baseline.FirstSecondMaxMs, 2));
+                if (massTransit is not null)
+                    line["masstransit_first_second_max_ms"] = Math.Round(massTransit.FirstSecondMaxMs, 2);
+            }
             if (s.Backlog)
                 line["worker_rss_after_mb"] = Math.Round(worker.RssAfterMb ?? 0, 1);
             if (s.Name != "a" && _results.TryGetValue(("a", _database), out var a) && a.Worker.PerSecond > 0)
@@ -240,7 +248,7 @@ internal static class BenchmarkApp
                 {
                     for (var r = 0; r < scenario.Replicas; r++)
                         workers.Add(await StartWorkerAsync(workDir, r, rules, database, cancellationToken));
-                    if (!scenario.Backlog)
+                    if (!scenario.Backlog && !scenario.Cold)
                     {
                         await WarmUpAsync(scenario, "astra.events", cancellationToken);
                         recording = receiver.Reset(scenario.Expected);
@@ -296,7 +304,8 @@ internal static class BenchmarkApp
             if (!scenario.Backlog)
             {
                 await pipeline.StartConsumingAsync(cancellationToken);
-                await WarmUpAsync(scenario, pipeline.Exchange, cancellationToken);
+                if (!scenario.Cold)
+                    await WarmUpAsync(scenario, pipeline.Exchange, cancellationToken);
             }
             var recording = receiver.Reset(scenario.Expected);
             var brokerBefore = broker?.Used;

@@ -6,7 +6,7 @@ namespace Astra.Dispatch.Benchmarks;
 /// </summary>
 internal sealed class BenchmarkOptions
 {
-    public static readonly string[] AllScenarios = ["a", "b", "c", "d", "e", "f", "replicas"];
+    public static readonly string[] AllScenarios = ["a", "b", "c", "d", "e", "f", "g", "replicas"];
 
     public static readonly string[] AllDatabases = ["sqlite", "postgres"];
 
@@ -28,6 +28,11 @@ internal sealed class BenchmarkOptions
     public int FanOutEvents => Quick ? 1_000 : 5_000;
     public int BacklogEvents => Quick ? 5_000 : 100_000;
     public TimeSpan PacedDuration => Quick ? TimeSpan.FromSeconds(4) : TimeSpan.FromSeconds(15);
+
+    /// <summary>Scenario (g): the rate events arrive at from the moment a side is ready, and for how long.</summary>
+    public double ColdPerSecond => 200;
+
+    public TimeSpan ColdDuration => Quick ? TimeSpan.FromSeconds(5) : TimeSpan.FromSeconds(20);
 
     public static BenchmarkOptions Parse(IReadOnlyList<string> args)
     {

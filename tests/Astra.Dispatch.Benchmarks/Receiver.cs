@@ -67,7 +67,8 @@ internal sealed class Receiver : IAsyncDisposable
         using var body = new MemoryStream(256);
         await context.Request.Body.CopyToAsync(body, context.RequestAborted);
         var id = context.Request.Headers["webhook-id"].ToString();
-        _recording.Record(id, arrived, SentAt(body.GetBuffer().AsSpan(0, (int)body.Length)) is { } sentAt ? nowMs - sentAt : null);
+        var sentAt = SentAt(body.GetBuffer().AsSpan(0, (int)body.Length));
+        _recording.Record(id, arrived, sentAt, nowMs - sentAt);
         context.Response.StatusCode = 200;
     }
 
@@ -94,6 +95,7 @@ internal sealed class Recording(int expected)
 {
     private readonly ConcurrentDictionary<string, byte> _ids = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<double> _latencies = new();
+    private readonly ConcurrentQueue<(double SentAtMs, double LatencyMs)> _samples = new();
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _count;
     private long _last;
@@ -105,12 +107,28 @@ internal sealed class Recording(int expected)
     public long LastArrival => Interlocked.Read(ref _last);
     public IReadOnlyCollection<double> Latencies => _latencies;
 
-    public void Record(string id, long arrived, double? latencyMs)
+    /// <summary>
+    /// The slowest delivery of the events published in the first second of the recording (by their <c>sentAt</c>):
+    /// what a freshly started side makes its first users wait.
+    /// </summary>
+    public double FirstSecondMaxMs()
+    {
+        var samples = _samples.ToArray();
+        if (samples.Length == 0)
+            return 0;
+        var first = samples.Min(s => s.SentAtMs);
+        return samples.Where(s => s.SentAtMs < first + 1000).Max(s => s.LatencyMs);
+    }
+
+    public void Record(string id, long arrived, double? sentAtMs, double? latencyMs)
     {
         if (id.Length > 0)
             _ids.TryAdd(id, 0);
         if (latencyMs is { } l)
+        {
             _latencies.Enqueue(l);
+            _samples.Enqueue((sentAtMs ?? 0, l));
+        }
         Interlocked.CompareExchange(ref _first, arrived, 0);
         long seen;
         while ((seen = Interlocked.Read(ref _last)) < arrived && Interlocked.CompareExchange(ref _last, arrived, seen) != seen)

@@ -3,10 +3,11 @@ namespace Astra.Dispatch.Benchmarks;
 /// <summary>
 /// One workload: <see cref="Tenants"/> tenants, each with <see cref="FanOut"/> rules matching every event (to the
 /// healthy endpoint), <see cref="OtherRules"/> rules that never match (other event types), and optionally one rule
-/// to an endpoint that hangs until the rule's 2s timeout.
+/// to an endpoint that hangs until the rule's 2s timeout. A <see cref="Cold"/> scenario gets no warm-up: events arrive
+/// as soon as the side is ready, as after a deploy or a scale-out.
 /// </summary>
 internal sealed record Scenario(string Name, int Events, int Tenants = 1, int FanOut = 1, int OtherRules = 0, bool Hang = false,
-    bool Backlog = false, double? PacedPerSecond = null, int Replicas = 1)
+    bool Backlog = false, double? PacedPerSecond = null, int Replicas = 1, bool Cold = false)
 {
     public static readonly TimeSpan HangTimeout = TimeSpan.FromSeconds(2);
 

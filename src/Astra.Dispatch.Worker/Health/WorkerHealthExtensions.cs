@@ -7,7 +7,7 @@ namespace Astra.Dispatch.Worker.Health;
 /// <summary>
 /// <c>/health/live</c>: the process answers (no checks, so a broker outage never restarts pods).
 /// <c>/health/ready</c>: every check tagged <c>ready</c>: MassTransit's bus and endpoints (it tags its own),
-/// the database writable, the rules loaded.
+/// the database writable, the rules loaded, the hot paths warmed up.
 /// </summary>
 internal static class WorkerHealthExtensions
 {
@@ -19,7 +19,8 @@ internal static class WorkerHealthExtensions
     {
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database", tags: [ReadyTag])
-            .AddCheck<RulesHealthCheck>("rules", tags: [ReadyTag]);
+            .AddCheck<RulesHealthCheck>("rules", tags: [ReadyTag])
+            .AddCheck<WarmupHealthCheck>("warmup", tags: [ReadyTag]);
         return services;
     }
 

@@ -30,6 +30,15 @@ public sealed class SqliteFileModeTests : IDisposable
             return;
 
         await WriteARuleAsync();
+        // Held open while the files are checked: another test clearing every pool would close the store's last
+        // connection, and SQLite deletes the -wal and -shm files with it.
+        await using var open = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        await open.OpenAsync();
+        await using (var read = open.CreateCommand())
+        {
+            read.CommandText = "SELECT COUNT(*) FROM rules";
+            await read.ExecuteScalarAsync();
+        }
 
         foreach (var file in new[] { DatabasePath, DatabasePath + "-wal", DatabasePath + "-shm" })
         {
