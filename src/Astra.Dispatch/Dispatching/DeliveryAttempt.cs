@@ -12,9 +12,9 @@ using Microsoft.Extensions.Options;
 namespace Astra.Dispatch.Dispatching;
 
 /// <summary>
-/// One attempt of a delivery, and what follows it: the command is checked against its rule, admitted by the
-/// <see cref="DeliveryGate"/>, claimed (<see cref="DeliveryClaims"/>: no other copy of it is being sent, it has not
-/// succeeded, its rule is enabled as stored), sent, redacted, recorded in the delivery log with the release of its
+/// One attempt of a delivery, and what follows it: the command is checked against its rule, claimed
+/// (<see cref="DeliveryClaims"/>: no other copy of it is being sent, it has not succeeded, its rule is enabled as
+/// stored), admitted by the <see cref="DeliveryGate"/> (a deferral gives the claim back), sent, redacted, recorded in the delivery log with the release of its
 /// claim, and judged by the <see cref="AttemptPolicy"/>. The send consumer carries out the returned
 /// <see cref="DeliveryDecision"/> on the bus.
 /// </summary>
@@ -51,43 +51,56 @@ internal sealed partial class DeliveryAttempt(
         var destination = new Uri(command.Url);
         DateTimeOffset startedAt;
         AttemptOutcome outcome;
-        string? owner = null;
-        switch (await gate.EnterAsync(rule, command, destination, cancellationToken))
+        // Claimed before the gate: a destination's slots are held by sends, never by a wait on the database.
+        var owner = claims.NewOwner();
+        ClaimAnswer claim;
+        try
+        {
+            var lease = (rule.Timeout ?? http.Value.DefaultTimeout) + LeaseMargin;
+            claim = await claims.ClaimAsync(command.DeliveryId, owner, command.TenantId, command.RuleId, lease, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The database is the authority on who may send: without it, nothing is sent; the command comes back.
+            LogClaimFailed(ex, command.DeliveryId);
+            return await DeferAsync(command, info, "delivery claims unavailable", null, cancellationToken);
+        }
+        switch (claim.Outcome)
+        {
+            case ClaimOutcome.Succeeded:
+                succeeded.Add(command.DeliveryId);
+                LogAlreadyDelivered(command.DeliveryId);
+                return new DeliveryDecision.AlreadyDelivered();
+            case ClaimOutcome.Held:
+                // Another copy is in flight: back in a moment, when it has most likely succeeded.
+                return await DeferAsync(command, info, "another copy of this delivery holds its claim", null, cancellationToken);
+            case ClaimOutcome.RuleNotEnabled:
+                return await FailUnsentAsync(command, info, await StoredStateAsync(command, cancellationToken), cancellationToken);
+        }
+        Admission admission;
+        try
+        {
+            admission = await gate.EnterAsync(rule, command, destination, cancellationToken);
+        }
+        catch
+        {
+            await claims.ReleaseAsync(command.DeliveryId, owner);
+            throw;
+        }
+        switch (admission)
         {
             case Admission.Deferred deferred:
+                // Nothing was sent: the claim goes back, so the deferred command (or another copy) may claim it again.
+                await claims.ReleaseAsync(command.DeliveryId, owner);
                 return await DeferAsync(command, info, deferred.Reason, deferred.RetryAfter, cancellationToken);
             case Admission.Refused refused:
+                // Recorded with its claim, which the log's batch releases.
                 startedAt = time.GetUtcNow();
                 outcome = refused.Outcome;
                 break;
             case Admission.Admitted admitted:
                 using (admitted.Leases)
                 {
-                    owner = claims.NewOwner();
-                    ClaimAnswer claim;
-                    try
-                    {
-                        var lease = (rule.Timeout ?? http.Value.DefaultTimeout) + LeaseMargin;
-                        claim = await claims.ClaimAsync(command.DeliveryId, owner, command.TenantId, command.RuleId, lease, cancellationToken);
-                    }
-                    catch (Exception ex) when (ex is not OperationCanceledException)
-                    {
-                        // The database is the authority on who may send: without it, nothing is sent; the command comes back.
-                        LogClaimFailed(ex, command.DeliveryId);
-                        return await DeferAsync(command, info, "delivery claims unavailable", null, cancellationToken);
-                    }
-                    switch (claim.Outcome)
-                    {
-                        case ClaimOutcome.Succeeded:
-                            succeeded.Add(command.DeliveryId);
-                            LogAlreadyDelivered(command.DeliveryId);
-                            return new DeliveryDecision.AlreadyDelivered();
-                        case ClaimOutcome.Held:
-                            // Another copy is in flight: back in a moment, when it has most likely succeeded.
-                            return await DeferAsync(command, info, "another copy of this delivery holds its claim", null, cancellationToken);
-                        case ClaimOutcome.RuleNotEnabled:
-                            return await FailUnsentAsync(command, info, await StoredStateAsync(command, cancellationToken), cancellationToken);
-                    }
                     startedAt = time.GetUtcNow();
                     try
                     {
