@@ -65,6 +65,26 @@ public sealed class StartupWarmupTests
     }
 
     [Fact]
+    public async Task StepIgnoringItsToken_AbandonedAtTheDeadline_ReadyAnyway()
+    {
+        var never = new TaskCompletionSource();
+        var entered = new TaskCompletionSource();
+        using var warmup = Warmup([new Step("deaf", _ =>
+        {
+            entered.TrySetResult();
+            return never.Task;
+        })], new WarmupOptions { Timeout = TimeSpan.FromSeconds(15) });
+
+        await warmup.StartAsync(CancellationToken.None);
+        _lifetime.Started();
+        await entered.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        _time.Advance(TimeSpan.FromSeconds(15));
+        await warmup.Completion.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.True(warmup.IsComplete);
+    }
+
+    [Fact]
     public async Task Disabled_CompleteAtOnce_NoStepRuns()
     {
         var ran = false;

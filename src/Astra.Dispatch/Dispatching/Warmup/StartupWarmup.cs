@@ -60,7 +60,8 @@ public sealed partial class StartupWarmup(
         var started = time.GetTimestamp();
         try
         {
-            await step.RunAsync(timeout);
+            // Abandoned at the deadline even if the step does not watch its token: readiness never waits past it.
+            await step.RunAsync(timeout).WaitAsync(timeout);
             var elapsed = time.GetElapsedTime(started);
             LogStep(step.Name, elapsed.TotalMilliseconds);
         }
