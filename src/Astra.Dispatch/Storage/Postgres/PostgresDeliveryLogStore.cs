@@ -1,4 +1,3 @@
-using System.Text;
 using Astra.Dispatch.Contracts;
 using Dapper;
 using static Astra.Dispatch.Storage.Postgres.PostgresParameters;
@@ -12,7 +11,7 @@ namespace Astra.Dispatch.Storage.Postgres;
 /// </summary>
 internal sealed class PostgresDeliveryLogStore(PostgresDatabase database) : IDeliveryLogStore
 {
-    private static readonly string Columns =
+    internal static readonly string Columns =
         "id, event_id AS EventId, event_type AS EventType, rule_id AS RuleId, tenant_id AS TenantId, status, attempts, " +
         "last_status_code AS LastStatusCode, last_error AS LastError, " +
         $"{PostgresText.Timestamp("next_attempt_at")} AS NextAttemptAt, {PostgresText.Timestamp("created_at")} AS CreatedAt, " +
@@ -134,17 +133,7 @@ internal sealed class PostgresDeliveryLogStore(PostgresDatabase database) : IDel
 
     public async Task<IReadOnlyList<DeliveryRecord>> ListAsync(DeliveryQuery query, CancellationToken cancellationToken)
     {
-        var sql = new StringBuilder($"SELECT {Columns} FROM deliveries WHERE true");
-        if (query.TenantId is not null)
-            sql.Append(" AND tenant_id = @TenantId");
-        if (query.Status is not null)
-            sql.Append(" AND status = @Status");
-        if (query.RuleId is not null)
-            sql.Append(" AND rule_id = @RuleId");
-        if (query.EventId is not null)
-            sql.Append(" AND event_id = @EventId");
-        if (query.Since is not null)
-            sql.Append(" AND updated_at >= @since");
+        var sql = DeliveryFilterSql.Select(Columns, query.TenantId, query.Status, query.RuleId, query.EventId, query.Since);
         sql.Append(" ORDER BY updated_at DESC LIMIT @Limit");
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<DeliveryRecord>(new CommandDefinition(sql.ToString(),

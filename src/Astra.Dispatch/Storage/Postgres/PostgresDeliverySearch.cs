@@ -1,4 +1,3 @@
-using System.Text;
 using Dapper;
 
 namespace Astra.Dispatch.Storage.Postgres;
@@ -6,25 +5,9 @@ namespace Astra.Dispatch.Storage.Postgres;
 /// <summary>Keyset-paged delivery searches in PostgreSQL (index <c>ix_deliveries_tenant_created</c>, migration 0003).</summary>
 internal sealed class PostgresDeliverySearch(PostgresDatabase database) : IDeliverySearch
 {
-    private static readonly string Columns =
-        "id, event_id AS EventId, event_type AS EventType, rule_id AS RuleId, tenant_id AS TenantId, status, attempts, " +
-        "last_status_code AS LastStatusCode, last_error AS LastError, " +
-        $"{PostgresText.Timestamp("next_attempt_at")} AS NextAttemptAt, {PostgresText.Timestamp("created_at")} AS CreatedAt, " +
-        $"{PostgresText.Timestamp("updated_at")} AS UpdatedAt";
-
     public async Task<IReadOnlyList<DeliveryRecord>> ListAsync(DeliveryPageQuery query, CancellationToken cancellationToken)
     {
-        var sql = new StringBuilder($"SELECT {Columns} FROM deliveries WHERE true");
-        if (query.TenantId is not null)
-            sql.Append(" AND tenant_id = @TenantId");
-        if (query.Status is not null)
-            sql.Append(" AND status = @Status");
-        if (query.RuleId is not null)
-            sql.Append(" AND rule_id = @RuleId");
-        if (query.EventId is not null)
-            sql.Append(" AND event_id = @EventId");
-        if (query.Since is not null)
-            sql.Append(" AND updated_at >= @since");
+        var sql = DeliveryFilterSql.Select(PostgresDeliveryLogStore.Columns, query.TenantId, query.Status, query.RuleId, query.EventId, query.Since);
         if (query.Until is not null)
             sql.Append(" AND updated_at <= @until");
         // The cursor carries created_at as these rows print it (microseconds, as stored), so it compares exactly.

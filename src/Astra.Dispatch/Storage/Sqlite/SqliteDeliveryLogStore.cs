@@ -1,4 +1,3 @@
-using System.Text;
 using Dapper;
 using Microsoft.Data.Sqlite;
 
@@ -7,7 +6,7 @@ namespace Astra.Dispatch.Storage.Sqlite;
 /// <summary>The delivery log in SQLite: batched writes with prepared statements, hot-path status reads, and the queries operators run.</summary>
 internal sealed class SqliteDeliveryLogStore(SqliteDatabase database) : IDeliveryLogStore, IDisposable
 {
-    private const string Columns =
+    internal const string Columns =
         "id, event_id AS EventId, event_type AS EventType, rule_id AS RuleId, tenant_id AS TenantId, status, attempts, " +
         "last_status_code AS LastStatusCode, last_error AS LastError, next_attempt_at AS NextAttemptAt, created_at AS CreatedAt, updated_at AS UpdatedAt";
 
@@ -77,17 +76,7 @@ internal sealed class SqliteDeliveryLogStore(SqliteDatabase database) : IDeliver
 
     public async Task<IReadOnlyList<DeliveryRecord>> ListAsync(DeliveryQuery query, CancellationToken cancellationToken)
     {
-        var sql = new StringBuilder($"SELECT {Columns} FROM deliveries WHERE 1 = 1");
-        if (query.TenantId is not null)
-            sql.Append(" AND tenant_id = @TenantId");
-        if (query.Status is not null)
-            sql.Append(" AND status = @Status");
-        if (query.RuleId is not null)
-            sql.Append(" AND rule_id = @RuleId");
-        if (query.EventId is not null)
-            sql.Append(" AND event_id = @EventId");
-        if (query.Since is not null)
-            sql.Append(" AND updated_at >= @since");
+        var sql = DeliveryFilterSql.Select(Columns, query.TenantId, query.Status, query.RuleId, query.EventId, query.Since);
         sql.Append(" ORDER BY updated_at DESC LIMIT @Limit");
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<DeliveryRecord>(new CommandDefinition(sql.ToString(),

@@ -1,4 +1,3 @@
-using System.Text;
 using Dapper;
 
 namespace Astra.Dispatch.Storage.Sqlite;
@@ -6,23 +5,9 @@ namespace Astra.Dispatch.Storage.Sqlite;
 /// <summary>Keyset-paged delivery searches in SQLite (index <c>ix_deliveries_tenant_created</c>, migration 0003).</summary>
 internal sealed class SqliteDeliverySearch(SqliteDatabase database) : IDeliverySearch
 {
-    private const string Columns =
-        "id, event_id AS EventId, event_type AS EventType, rule_id AS RuleId, tenant_id AS TenantId, status, attempts, " +
-        "last_status_code AS LastStatusCode, last_error AS LastError, next_attempt_at AS NextAttemptAt, created_at AS CreatedAt, updated_at AS UpdatedAt";
-
     public async Task<IReadOnlyList<DeliveryRecord>> ListAsync(DeliveryPageQuery query, CancellationToken cancellationToken)
     {
-        var sql = new StringBuilder($"SELECT {Columns} FROM deliveries WHERE 1 = 1");
-        if (query.TenantId is not null)
-            sql.Append(" AND tenant_id = @TenantId");
-        if (query.Status is not null)
-            sql.Append(" AND status = @Status");
-        if (query.RuleId is not null)
-            sql.Append(" AND rule_id = @RuleId");
-        if (query.EventId is not null)
-            sql.Append(" AND event_id = @EventId");
-        if (query.Since is not null)
-            sql.Append(" AND updated_at >= @since");
+        var sql = DeliveryFilterSql.Select(SqliteDeliveryLogStore.Columns, query.TenantId, query.Status, query.RuleId, query.EventId, query.Since);
         if (query.Until is not null)
             sql.Append(" AND updated_at <= @until");
         if (query.After is not null)
